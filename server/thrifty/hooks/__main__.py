@@ -1,0 +1,58 @@
+"""`python3 -m thrifty.hooks <event>`: read the event from stdin, run its handler, never break the session.
+
+A hook that fails must not block or disturb Claude Code, so every error is logged to `hooks.log` in the data
+directory and the process exits 0 with no output.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+import traceback
+
+from thrifty.paths import data_dir
+
+HANDLERS = {
+    "session-start": "thrifty.hooks.session_start",
+    "stop": "thrifty.hooks.stop",
+    "subagent-stop": "thrifty.hooks.stop",
+    "pre-tool-use": "thrifty.hooks.pre_tool_use",
+}
+LOG_LIMIT_BYTES = 1 << 20
+
+
+def log_error(event_name: str) -> None:
+    try:
+        directory = data_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        log = directory / "hooks.log"
+        if log.exists() and log.stat().st_size > LOG_LIMIT_BYTES:
+            os.replace(log, log.with_suffix(".log.1"))
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{stamp} {event_name}: {traceback.format_exc()}\n")
+    except OSError:
+        pass  # nowhere to log; staying silent is still better than breaking the session
+
+
+def main(argv: list[str]) -> int:
+    event_name = argv[0] if argv else ""
+    try:
+        module_name = HANDLERS.get(event_name)
+        if module_name is None:
+            raise ValueError(f"unknown hook event {event_name!r}; known: {', '.join(sorted(HANDLERS))}")
+        raw = sys.stdin.read()
+        event = json.loads(raw) if raw.strip() else {}
+        reply = importlib.import_module(module_name).handle(event_name, event)
+        if reply:
+            sys.stdout.write(json.dumps(reply))
+    except Exception:  # noqa: BLE001 - top-level handler of a fail-open hook
+        log_error(event_name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

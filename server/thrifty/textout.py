@@ -1,0 +1,73 @@
+"""The plain text the model reads: numbered lines under a header per file, notes, and a token budget.
+
+Tokens are estimated, never counted: one token per `CHARS_PER_TOKEN` characters, rounded up. Claude's tokenizers
+average 3.5 to 4 characters per token on code and the 4.7+ tokenizer about 30% more tokens than older ones, so
+3 characters per token over-counts, which is the safe side for a budget that must never be exceeded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+CHARS_PER_TOKEN = 3
+DEFAULT_MAX_TOKENS = 6000  # Claude Code warns above 10,000 tokens; stay well below even with a pessimistic estimate
+MIN_MAX_TOKENS = 200
+MAX_MAX_TOKENS = 60000
+MAX_LINE_CHARS = 400  # a minified line must not eat the budget; the cut is marked on the line itself
+
+
+def estimate_tokens(text: str) -> int:
+    return -(-len(text) // CHARS_PER_TOKEN)
+
+
+def clip_line(line: str, limit: int = MAX_LINE_CHARS) -> str:
+    if len(line) <= limit:
+        return line
+    return f"{line[:limit]}… [{len(line) - limit} chars omitted]"
+
+
+def numbered(lines: Iterable[str], first: int, width: int | None = None) -> list[str]:
+    """`lines` prefixed with their 1-based numbers, starting at `first`, right-aligned to a common width."""
+    rows = list(lines)
+    width = width or len(str(first + max(len(rows) - 1, 0)))
+    return [f"{first + i:>{width}} {clip_line(line)}" for i, line in enumerate(rows)]
+
+
+def header(path: str, start: int | None, end: int | None, total: int | None, label: str = "") -> str:
+    """`== path:START-END of TOTAL label ==`: which file, which lines are shown, how long the file is."""
+    shown = f":{start}-{end}" if start is not None and end is not None else ""
+    size = f" of {total}" if total is not None else ""
+    extra = f" {label}" if label else ""
+    return f"== {path}{shown}{size}{extra} =="
+
+
+class Budget:
+    """Characters left for a tool's text; what does not fit is counted so the caller can say what was omitted."""
+
+    def __init__(self, max_tokens: int, reserve_tokens: int = 60) -> None:
+        # The reserve keeps room for the closing "omitted" notes, which must always fit.
+        self.limit = max(max_tokens - reserve_tokens, 1) * CHARS_PER_TOKEN
+        self.used = 0
+
+    @property
+    def left(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    def fits(self, text: str) -> bool:
+        return len(text) + 1 <= self.left
+
+    def take(self, text: str) -> bool:
+        """Spend room for `text` (plus its newline) if it fits; say whether it did."""
+        if not self.fits(text):
+            return False
+        self.used += len(text) + 1
+        return True
+
+    def take_lines(self, lines: list[str]) -> int:
+        """Take as many leading `lines` as fit; return how many were taken."""
+        taken = 0
+        for line in lines:
+            if not self.take(line):
+                break
+            taken += 1
+        return taken

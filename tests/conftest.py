@@ -1,0 +1,28 @@
+"""Shared fixtures: every test gets its own data dir, Claude config dir and project root under tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("THRIFTY_DATA_DIR", str(tmp_path / "thrifty-data"))
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude-config"))
+    monkeypatch.delenv("CLAUDE_PLUGIN_DATA", raising=False)
+    monkeypatch.delenv("CLAUDE_PROJECT_DIR", raising=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project root, resolved (symlink-free) as the server resolves it."""
+    root = (tmp_path / "project").resolve()
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
