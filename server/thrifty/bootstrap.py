@@ -18,9 +18,9 @@ import sys
 import time
 import tomllib
 import venv
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from thrifty.paths import data_dir
 
@@ -38,8 +38,9 @@ def dependencies(root: Path) -> list[str]:
 
 
 def fingerprint(deps: list[str]) -> str:
-    """What the venv was built from: the dependency list and the interpreter that built it."""
-    text = "\n".join([sys.version, sys.executable, *sorted(deps)])
+    """What the venv was built from: the dependency list and the Python version (not the path to the interpreter,
+    which differs between a system python3 and a venv's python of the same installation)."""
+    text = "\n".join([sys.version, *sorted(deps)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -80,8 +81,8 @@ def _install(venv_dir: Path, deps: list[str], log: Path) -> None:
             venv.EnvBuilder(with_pip=True, clear=True, symlinks=True).create(venv_dir)
             # --no-compile: byte-compiling every dependency up front takes 40% of a first install, which races the
             # 30 s MCP start limit; only the modules actually imported get compiled, on first use.
-            pip = [str(venv_python(venv_dir)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"]
-            cmds = [[*pip, *deps]]
+            pip = [str(venv_python(venv_dir)), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+            cmds = [[*pip, "--no-compile", *deps]]
         for cmd in cmds:
             subprocess.run(cmd, stdout=out, stderr=out, stdin=subprocess.DEVNULL, check=True, timeout=INSTALL_TIMEOUT_S)
 
