@@ -1,0 +1,119 @@
+"""The ledger schema as append-only named migrations, applied once each and recorded in `_migrations`.
+
+Never edit a migration that has shipped: add a new one. `PRAGMA user_version` mirrors the number applied so the hot
+path (a hook on every turn) checks the schema with one read and no write lock.
+
+Schema (facts only, never money: cost is computed when reporting, from `pricing`):
+- `files`: one row per transcript file read: how far (`offset`, bytes of complete lines consumed), its identity when
+  read (`inode`, `size`), the session/project/agent it belongs to, and counts of usage lines taken and malformed
+  lines skipped.
+- `turns`: one row per API response, de-duplicated on (`message_id`, `request_id`) keeping the copy with the largest
+  token total; a sidechain copy of a main-thread message never replaces it. `request_id` is '' when the record had
+  none; rows without a message id are never de-duplicated. `ts` is UTC ISO 8601 with milliseconds.
+  `cache_write_5m_tokens` + `cache_write_1h_tokens` = the record's cache creation tokens.
+- `tool_calls`: one row per tool_use block, keyed by its `tool_use_id`; `message_id` is the turn that made the call
+  (its results reach the model in the next turn of the same file). MCP tools are split into `plugin`
+  (for plugin-bundled servers), `server` and `tool`; built-in tools have only `tool` (= `name`).
+- `agents`: subagent id -> type and description from `agent-<id>.meta.json`.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from thrifty.ledger.db import transaction
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: list[Migration] = []
+
+
+def migration(fn: Migration) -> Migration:
+    MIGRATIONS.append(fn)
+    return fn
+
+
+@migration
+def m001_ledger(conn: sqlite3.Connection) -> None:
+    for statement in _M001:  # one by one: executescript() would COMMIT the surrounding transaction
+        conn.execute(statement)
+
+
+_M001 = [
+    """CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        session_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        inode INTEGER NOT NULL DEFAULT 0,
+        size INTEGER NOT NULL DEFAULT 0,
+        offset INTEGER NOT NULL DEFAULT 0,
+        usage_lines INTEGER NOT NULL DEFAULT 0,
+        malformed_lines INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    """CREATE TABLE turns (
+        id INTEGER PRIMARY KEY,
+        message_id TEXT,
+        request_id TEXT NOT NULL DEFAULT '',
+        session_id TEXT NOT NULL,
+        project TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        line_offset INTEGER NOT NULL,
+        ts TEXT NOT NULL,
+        model TEXT,
+        speed TEXT,
+        is_sidechain INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_write_5m_tokens INTEGER NOT NULL,
+        cache_write_1h_tokens INTEGER NOT NULL,
+        cache_read_tokens INTEGER NOT NULL
+    )""",
+    "CREATE UNIQUE INDEX turns_key ON turns(message_id, request_id) WHERE message_id IS NOT NULL",
+    "CREATE INDEX turns_session ON turns(session_id, ts)",
+    "CREATE INDEX turns_ts ON turns(ts)",
+    "CREATE INDEX turns_file ON turns(file_id, line_offset)",
+    """CREATE TABLE tool_calls (
+        id INTEGER PRIMARY KEY,
+        tool_use_id TEXT UNIQUE,
+        message_id TEXT,
+        session_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        file_id INTEGER NOT NULL REFERENCES files(id),
+        line_offset INTEGER NOT NULL,
+        ts TEXT NOT NULL,
+        name TEXT NOT NULL,
+        plugin TEXT,
+        server TEXT,
+        tool TEXT NOT NULL
+    )""",
+    "CREATE INDEX tool_calls_message ON tool_calls(message_id)",
+    "CREATE INDEX tool_calls_session ON tool_calls(session_id, ts)",
+    """CREATE TABLE agents (
+        session_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        agent_type TEXT,
+        description TEXT,
+        PRIMARY KEY (session_id, agent_id)
+    )""",
+]
+
+
+_RECORD = "INSERT INTO _migrations VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))"
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply the migrations this database has not seen, atomically, under the write lock."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS):
+        return
+    with transaction(conn):  # BEGIN IMMEDIATE: a hook and the CLI racing to migrate take turns; DDL rolls back too
+        conn.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        done = {name for (name,) in conn.execute("SELECT name FROM _migrations")}
+        for fn in MIGRATIONS:
+            if fn.__name__ not in done:
+                fn(conn)
+                conn.execute(_RECORD, (fn.__name__,))
+        conn.execute(f"PRAGMA user_version={len(MIGRATIONS)}")
