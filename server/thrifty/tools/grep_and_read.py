@@ -1,11 +1,62 @@
-"""MCP glue for `grep_and_read` (placeholder until the tool lands)."""
+"""MCP glue for `grep_and_read`: several regexes in one ripgrep pass, each match shown with its code around it."""
 
 from __future__ import annotations
 
-from mcp.server.mcpserver import MCPServer
+from typing import Annotated, Literal
 
-from thrifty.tools._result import ServerConfig
+import anyio.to_thread
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError as McpToolError
+from mcp.types import CallToolResult, ToolAnnotations
+from pydantic import Field
+
+from thrifty.errors import ToolError
+from thrifty.search.engine import SearchRequest, grep_and_read
+from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
+from thrifty.tools._result import ServerConfig, tool_result
+
+DESCRIPTION = (
+    "Search several regexes in one ripgrep pass; each match comes with numbered code around it, or with its whole "
+    "function/class (scope=symbol), per file. Prefer it to Grep + Read."
+)
 
 
 def register(server: MCPServer, config: ServerConfig) -> None:
-    """Not built yet: registers nothing."""
+    async def grep_and_read_tool(
+        patterns: Annotated[list[str], Field(description="Rust regexes")],
+        paths: Annotated[list[str], Field(description="files/dirs; globs like *.py or !tests/** filter")] = ["."],  # noqa: B006 - never mutated
+        context: Annotated[int, Field(ge=0)] = 3,
+        scope: Literal["lines", "symbol"] = "lines",
+        offset: Annotated[int, Field(ge=0, description="from an 'omitted' note")] = 0,
+        max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,
+    ) -> CallToolResult:
+        request = SearchRequest.from_paths_and_globs(
+            patterns=patterns, paths=paths, context=context, scope=scope, offset=offset, max_tokens=max_tokens
+        )
+        try:
+            outcome = await anyio.to_thread.run_sync(lambda: grep_and_read(config.root, request))
+        except ToolError as exc:  # the SDK shows the model only its own ToolError's message
+            raise McpToolError(str(exc)) from exc
+        return tool_result(outcome.text, outcome.result, config)
+
+    server.add_tool(
+        grep_and_read_tool,
+        name="grep_and_read",
+        description=DESCRIPTION,
+        annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
+        structured_output=False,
+    )
+    _drop_titles(server, "grep_and_read")
+
+
+def _drop_titles(server: MCPServer, name: str) -> None:
+    """Remove pydantic's titles, which only repeat the parameter names: all tools/list must stay under 2,000 bytes.
+
+    The SDK offers no public hook on the generated schema, hence the private tool manager.
+    """
+    tool = server._tool_manager.get_tool(name)  # noqa: SLF001
+    if tool is None:
+        return
+    tool.parameters.pop("title", None)
+    for schema in tool.parameters.get("properties", {}).values():
+        schema.pop("title", None)

@@ -1,0 +1,232 @@
+"""grep_and_read end to end: confine paths, run rg, window the hits, lay them out within the budget, add notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from thrifty.errors import ToolError
+from thrifty.read.symbols import enclosing, outline
+from thrifty.search import rg
+from thrifty.search.filetext import FileText, read_file_text
+from thrifty.search.hits import FileHits, parse
+from thrifty.search.render import Attribution, Shown, add_file
+from thrifty.search.result import GrepAndReadResult
+from thrifty.search.targets import resolve_targets
+from thrifty.search.windows import MatchLines, Window, around, widen
+from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget
+
+MAX_PATTERNS = 500
+MAX_PATHS = 1000
+MAX_GLOBS = 200
+NOTES_TOKENS = 150  # kept free for the closing notes (omitted, continuation), which must always fit
+NOTE_CHARS = 300
+LEGEND_PATTERN_CHARS = 40
+
+_GLOB_CHARS = "*?[{"
+
+Scope = Literal["lines", "symbol"]
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    patterns: list[str]
+    paths: list[str] = field(default_factory=lambda: ["."])
+    context: int = 3
+    scope: Scope = "lines"
+    globs: list[str] = field(default_factory=list)
+    offset: int = 0
+    max_tokens: int = DEFAULT_MAX_TOKENS
+    timeout: float = rg.RG_TIMEOUT_SECONDS
+
+    @classmethod
+    def from_paths_and_globs(cls, paths: list[str], **kwargs: Any) -> SearchRequest:
+        """`paths` entries holding glob characters (`*.py`, `!tests/**`) become rg globs; the rest are paths."""
+        globs = [p for p in paths if p.startswith("!") or any(c in p for c in _GLOB_CHARS)]
+        plain = [p for p in paths if p not in globs]
+        return cls(paths=plain or ["."], globs=globs, **kwargs)
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    text: str
+    result: GrepAndReadResult
+
+
+def grep_and_read(root: Path, request: SearchRequest) -> SearchOutcome:
+    """Search `request.paths` under `root` for all patterns at once and show the matches in context.
+
+    Raises:
+        ToolError: no usable pattern or path, an invalid regex (each bad pattern named) or glob.
+    """
+    _check(request)
+    targets = resolve_targets(root, request.paths)
+    if not targets.paths:
+        raise ToolError("nothing to search: " + "; ".join(targets.problems))
+    binary = rg.find_rg()
+    argv = rg.search_argv(binary, request.patterns, request.globs, targets.paths)
+    run = rg.run(argv, root, request.timeout, rg.MAX_OUTPUT_BYTES)
+    notes = list(targets.problems)
+    if run.returncode == 2 and not run.stdout:
+        _raise_rg_error(binary, request.patterns, run.stderr)
+    if run.returncode == 2:
+        notes.append(f"rg reported: {rg.error_reason(run.stderr)}")
+    parsed = parse(run.stdout)
+    if parsed.binary:
+        notes.append(_listing("binary files skipped", parsed.binary))
+    if run.timed_out:
+        notes.append(f"rg stopped after {request.timeout:g}s (timeout): results are partial; narrow paths or patterns")
+    elif run.capped:
+        notes.append(_capped_note(binary, request, targets.paths, root))
+    return _page(root, request, parsed.files, notes, complete=not (run.timed_out or run.capped))
+
+
+def _check(request: SearchRequest) -> None:
+    if not request.patterns:
+        raise ToolError("patterns is empty: give at least one regex")
+    if any(p == "" for p in request.patterns):
+        raise ToolError("an empty pattern matches every line; remove it or give a real regex")
+    for name, items, limit in (("patterns", request.patterns, MAX_PATTERNS), ("paths", request.paths, MAX_PATHS),
+                               ("globs", request.globs, MAX_GLOBS)):
+        if len(items) > limit:
+            raise ToolError(f"{len(items)} {name}: at most {limit} per call; split the call or use a broader one")
+    if not request.paths:
+        raise ToolError('paths is empty: give at least one file or directory (e.g. ".")')
+    if request.context < 0 or request.offset < 0:
+        raise ToolError("context and offset cannot be negative")
+
+
+def _raise_rg_error(binary: str, patterns: list[str], stderr: str) -> None:
+    bad = rg.bad_patterns(binary, patterns) if "regex" in stderr else []
+    if bad:
+        listed = "; ".join(f"pattern {patterns.index(p) + 1} `{p}`: {reason}" for p, reason in bad)
+        raise ToolError(f"invalid regex (ripgrep/Rust syntax): {listed}")
+    if "glob" in stderr:
+        raise ToolError(f"invalid glob: {rg.error_reason(stderr)}")
+    raise ToolError(f"rg failed: {rg.error_reason(stderr)}")
+
+
+def _capped_note(binary: str, request: SearchRequest, targets: list[str], root: Path) -> str:
+    counted = rg.count_matches(binary, request.patterns, request.globs, targets, root, request.timeout)
+    total = f"; in all {counted[1]:,} matches in {counted[0]:,} files" if counted else ""
+    return f"rg printed over {rg.MAX_OUTPUT_BYTES / 2**20:.3g} MB: stopped reading{total}; narrow paths or patterns"
+
+
+def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list[str], complete: bool) -> SearchOutcome:
+    max_tokens = min(max(request.max_tokens, MIN_MAX_TOKENS), MAX_MAX_TOKENS)
+    budget = Budget(max_tokens, reserve_tokens=NOTES_TOKENS)
+    notes = [_clip(n) for n in notes]
+    for note in notes:
+        budget.take(note)
+    attribution = Attribution(request.patterns) if len(request.patterns) > 1 else None
+    legend = _legend(request.patterns) if attribution else ""
+    if legend:
+        budget.take(legend)
+    shown = Shown()
+    before = 0  # occurrences in files before the current one
+    # a definition is shown whole up to about a third of the budget (at ~30 characters a line)
+    max_symbol_lines = max(40, min(300, budget.limit // 3 // 30))
+    for index, hits in enumerate(files):
+        if before + hits.matches <= request.offset:
+            before += hits.matches
+            continue
+        match_lines, covered = _uncovered(hits.match_lines(), request.offset - before)
+        shown.occurrences = before + covered
+        try:
+            text, windows = _windows(root, hits.path, match_lines, request, max_symbol_lines)
+        except OSError as exc:  # deleted or made unreadable since rg saw it
+            notes.append(_clip(f"{hits.path}: could not be read ({exc.strerror or exc}); skipped"))
+            budget.take(notes[-1])
+            before += hits.matches
+            continue
+        add_file(shown, budget, hits.path, text, windows, attribution)
+        if shown.stopped:
+            rest = files[index + 1 :]
+            shown.omitted.files += len(rest)
+            shown.omitted.matches += sum(f.matches for f in rest)
+            break
+        before += hits.matches
+    return _finish(request, files, shown, notes, legend, attribution, complete)
+
+
+def _windows(root: Path, path: str, match_lines: MatchLines, request: SearchRequest, max_symbol_lines: int
+             ) -> tuple[FileText, list[Window]]:
+    text = read_file_text(root / path, match_lines[-1][0] + request.context)
+    symbols = outline(text.text, path) if request.scope == "symbol" and text.whole else []
+    if symbols:
+        return text, widen(match_lines, request.context, text.total, lambda line: enclosing(symbols, line),
+                           max_symbol_lines)
+    return text, around(match_lines, request.context, text.total)
+
+
+def _uncovered(match_lines: MatchLines, covered_before: int) -> tuple[MatchLines, int]:
+    """Drop the first matches a previous page showed (`covered_before` occurrences); say how many were dropped."""
+    covered = 0
+    for index, (_, count) in enumerate(match_lines):
+        if covered >= covered_before:
+            return match_lines[index:], covered
+        covered += count
+    return [], covered
+
+
+def _finish(request: SearchRequest, files: list[FileHits], shown: Shown, notes: list[str], legend: str,
+            attribution: Attribution | None, complete: bool) -> SearchOutcome:
+    total = sum(f.matches for f in files)
+    unmatched: list[str] = []
+    if not files:
+        unmatched = list(request.patterns)
+    elif attribution is not None and complete and not shown.stopped and request.offset == 0:
+        unmatched = [p for i, p in enumerate(request.patterns) if i not in attribution.seen]
+    closing: list[str] = []
+    if not files:
+        where = ", ".join(request.paths)
+        closing.append(_listing(f"no matches in {where} (.gitignore'd, hidden and binary files are skipped) for",
+                                [f"`{p}`" for p in unmatched]))
+    elif unmatched:
+        closing.append(_listing("no match for", [f"`{p}`" for p in unmatched]))
+    if shown.cut_note:
+        closing.append(_clip(shown.cut_note))
+    next_offset = None
+    if shown.stopped:
+        next_offset = shown.occurrences
+        closing.append(_omitted_note(shown, next_offset))
+    elif request.offset and not shown.files:
+        closing.append(f"nothing left after offset={request.offset}: {total} matches in all")
+    lines = ([legend] if legend else []) + shown.lines + notes + closing
+    result = GrepAndReadResult(
+        files=shown.files, files_matched=len(files), matches=total, omitted=shown.omitted, next_offset=next_offset,
+        complete=complete, unmatched_patterns=unmatched, notes=notes + closing,
+    )
+    return SearchOutcome("\n".join(lines), result)
+
+
+def _omitted_note(shown: Shown, next_offset: int) -> str:
+    o = shown.omitted
+    where = []
+    if o.file and (o.windows or o.lines):
+        windows = f"{_count(o.windows, 'more window')}, " if o.windows else ""
+        where.append(f"{windows}{_count(o.lines, 'line')} of {_clip(o.file, 80)}")
+    if o.files:
+        where.append(_count(o.files, "more file"))
+    matches = f", with {_count(o.matches, 'match', 'matches')}" if o.matches else ""
+    return (f"omitted (max_tokens reached): {' and '.join(where)}{matches}; continue with offset={next_offset}, "
+            "or narrow paths/patterns/globs")
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return "" if n == 0 else f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def _legend(patterns: list[str]) -> str:
+    named = " ".join(f"p{i + 1}=`{_clip(p, LEGEND_PATTERN_CHARS)}`" for i, p in enumerate(patterns))
+    return _clip(f"patterns: {named}", NOTE_CHARS * 2)
+
+
+def _listing(what: str, items: list[str], shown: int = 8) -> str:
+    more = f" (+{len(items) - shown} more)" if len(items) > shown else ""
+    return _clip(f"{what}: {', '.join(items[:shown])}{more}")
+
+
+def _clip(text: str, limit: int = NOTE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

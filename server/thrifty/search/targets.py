@@ -1,0 +1,52 @@
+"""Turn the caller's paths into rg targets inside the project root; each refused or missing path becomes a note."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from thrifty.confine import display_path, resolve_in_root
+from thrifty.errors import ToolError
+
+_MAX_SIBLINGS = 2000  # bounded listing for "did you mean" in huge directories
+
+
+@dataclass(frozen=True)
+class Targets:
+    paths: list[str]  # relative to the root ("." for the root itself), symlinks resolved
+    problems: list[str]  # one message per refused or missing path, naming it
+
+
+def resolve_targets(root: Path, paths: list[str]) -> Targets:
+    resolved: list[str] = []
+    problems: list[str] = []
+    for user_path in dict.fromkeys(paths):
+        try:
+            path = resolve_in_root(root, user_path)
+        except ToolError as exc:  # outside the root, or a NUL byte: refuse this one, keep the others
+            problems.append(str(exc))
+            continue
+        if not path.exists():
+            problems.append(f"{user_path}: not found{_suggestion(root, path)}")
+            continue
+        resolved.append(display_path(root, path))
+    return Targets(list(dict.fromkeys(resolved)), problems)
+
+
+def _suggestion(root: Path, missing: Path) -> str:
+    parent = missing.parent
+    while not parent.is_dir() and parent != root:
+        parent = parent.parent
+    try:
+        with os.scandir(parent) as entries:
+            names = [entry.name for entry in islice(entries, _MAX_SIBLINGS)]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(missing.name, names, n=3)
+    if not close:
+        return ""
+    shown = ", ".join(display_path(root, parent / name) for name in close)
+    return f" (did you mean {shown}?)"
