@@ -73,17 +73,29 @@ def find(symbols: list[Symbol], name: str) -> list[Symbol]:
 
 
 def suggest(symbols: list[Symbol], name: str, limit: int = 5) -> list[str]:
-    """Qualnames near `name`: case-insensitive containment first, then difflib similarity."""
-    wanted = name.strip().lower()
-    qualnames = list(dict.fromkeys(s.qualname for s in symbols))
-    by_lower: dict[str, list[str]] = {}
-    for q in qualnames:
-        by_lower.setdefault(q.lower(), []).append(q)
-        by_lower.setdefault(q.rsplit(".", 1)[-1].lower(), []).append(q)
-    out: list[str] = [q for q in qualnames if wanted and (wanted in q.lower() or q.lower() in wanted)]
-    for near in difflib.get_close_matches(wanted, list(by_lower), n=limit * 2, cutoff=0.6):
-        out.extend(by_lower[near])
-    return list(dict.fromkeys(out))[:limit]
+    """Qualnames near `name`, best first: same name in another case, prefix, substring, then difflib similarity."""
+    wanted = name.strip().replace("::", ".").lower()
+    short = wanted.rsplit(".", 1)[-1]
+    scored: dict[str, tuple[int, float, int]] = {}
+    for q in dict.fromkeys(s.qualname for s in symbols):
+        lower = q.lower()
+        last = lower.rsplit(".", 1)[-1]
+        ratio = max(difflib.SequenceMatcher(None, short, last).ratio(),
+                    difflib.SequenceMatcher(None, wanted, lower).ratio())
+        if last == short:
+            rank = 0
+        elif last.startswith(short):
+            rank = 1
+        elif short in last:
+            rank = 2
+        elif ratio >= 0.6:
+            rank = 3
+        elif wanted in lower:
+            rank = 4
+        else:
+            continue
+        scored[q] = (rank, -ratio, len(q))
+    return sorted(scored, key=lambda q: scored[q])[:limit]
 
 
 def enclosing(symbols: list[Symbol], line: int) -> Symbol | None:
@@ -187,7 +199,7 @@ class _Lang:
                                             "object", "enum", "record", "extension", "protocol", "actor", "union"})
     attribute: re.Pattern[str] | None = None  # lines just above a definition that belong to it
     transparent: re.Pattern[str] | None = None  # blocks whose members count as file level (extern "C" {)
-    continuation: re.Pattern[str] = re.compile(r"^[ \t]*(?:[{.:=|&?]|->|throws\b|where\b|extends\b|implements\b)")
+    continuation: re.Pattern[str] = re.compile(r"[ \t]*(?:[{.:=|&?]|->|throws\b|where\b|extends\b|implements\b)")
     keywords: frozenset[str] = frozenset()  # never a definition's name (if, for, while...)
 
 
@@ -343,6 +355,7 @@ _SUFFIXES = {
 }
 _NOT_CLASSES = frozenset({"namespace", "module"})  # functions in these are functions, not methods
 _KIND_WORDS = {"@interface": "annotation", "mod": "module"}
+_BLANK_LINE = re.compile(r"[ \t\r]*\n")
 _MAX_HEADER_LINES = 30  # how far after a name the body's `{` may be
 
 
@@ -460,15 +473,18 @@ def _body_end(masked: str, pos: int, spec: _Def, lang: _Lang, pairs: dict[int, i
         elif depth == 0 and char in ";}":
             return None if spec.body == "required" else (i if char == ";" else i - 1, None)
         elif char == "\n" and depth == 0:
-            next_start = i + 1
-            next_end = masked.find("\n", next_start)
-            next_line = masked[next_start:next_end if next_end >= 0 else n]
+            # Languages without `;` end a statement at the line end unless the next code line continues it.
             this_line = masked[masked.rfind("\n", 0, i) + 1:i].rstrip()
+            next_start = i + 1
+            while blank := _BLANK_LINE.match(masked, next_start):
+                next_start = blank.end()
             continues = this_line.endswith((",", "(", "=", "=>", "->", ":", "|", "&", "+", "?", "<"))
-            if not continues and not next_line.strip() == "" and not lang.continuation.match(next_line):
+            if not continues and not lang.continuation.match(masked, next_start):
                 return None if spec.body == "required" else (i - 1, None)
-            if lines.line_of(i) > limit_line:
+            if lines.line_of(next_start) > limit_line:
                 return None
+            i = next_start
+            continue
         i += 1
     return None
 

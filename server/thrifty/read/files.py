@@ -1,0 +1,140 @@
+"""Safe, streaming access to one file: binary and non-UTF-8 files are refused with a clear message, lines are counted
+and line ranges read chunk by chunk, so a 1 GB file (even one made of a single line) is never loaded whole.
+
+Lines are split on "\\n" only (a trailing "\\r" is dropped), as ripgrep and `ast` number them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import functools
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from thrifty.errors import ToolError
+from thrifty.textout import MAX_LINE_CHARS
+
+SNIFF_BYTES = 8192  # a NUL byte in this prefix means binary, as git and ripgrep decide
+CHUNK_BYTES = 1 << 20
+WHOLE_MAX_LINES = 400  # a whole-file item above either limit gets an outline and its first lines instead
+WHOLE_MAX_BYTES = 24 * 1024
+OUTLINE_MAX_BYTES = 4 * 1024 * 1024  # larger files are not parsed for definitions (ast on 4 MB takes ~1 s)
+MAX_LINE_BYTES = MAX_LINE_CHARS * 4 + 64  # enough for a clipped line of multi-byte characters; the rest is skipped
+
+
+class NotText(ToolError):
+    """A binary or non-UTF-8 file: it cannot be shown as numbered lines."""
+
+
+@dataclass(frozen=True)
+class TextFile:
+    path: Path
+    size: int  # bytes
+    total_lines: int
+
+    @property
+    def small(self) -> bool:
+        """Small enough to be shown whole when asked for as a whole file."""
+        return self.total_lines <= WHOLE_MAX_LINES and self.size <= WHOLE_MAX_BYTES
+
+
+def inspect(path: Path, shown_as: str) -> TextFile:
+    """Size and line count of a regular UTF-8 text file; `shown_as` names it in error messages.
+
+    Raises:
+        NotText: binary (NUL byte in the first 8 KiB) or not valid UTF-8.
+        ToolError: not a regular file (a FIFO would block the read forever) or unreadable.
+    """
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ToolError(f"{shown_as}: cannot read it ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ToolError(f"{shown_as}: not a regular file (device, socket or pipe); only files can be read")
+    try:
+        total = _count_lines(path, info.st_size, info.st_mtime_ns)
+    except OSError as exc:
+        raise ToolError(f"{shown_as}: cannot read it ({exc.strerror or exc})") from exc
+    except _BadFile as exc:
+        raise NotText(f"{shown_as}: {exc}") from None
+    return TextFile(path, info.st_size, total)
+
+
+class _BadFile(Exception):
+    pass
+
+
+@functools.lru_cache(maxsize=256)
+def _count_lines(path: Path, size: int, mtime_ns: int) -> int:
+    """Lines in the file, validating UTF-8 on the way; cached per (path, size, mtime) for repeated items."""
+    newlines = 0
+    last = b""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        first = True
+        while chunk := handle.read(CHUNK_BYTES):
+            if first and b"\0" in chunk[:SNIFF_BYTES]:
+                raise _BadFile(f"binary file ({size:,} bytes, NUL byte in the first 8 KiB); not shown")
+            first = False
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line = newlines + chunk.count(b"\n", 0, exc.start) + 1
+                raise _BadFile(
+                    f"not UTF-8 text (byte 0x{chunk[exc.start]:02x} on line {line} is invalid); "
+                    "convert it to UTF-8 to read it here"
+                ) from None
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise _BadFile("not UTF-8 text (the file ends inside a multi-byte character)") from None
+    return newlines + (1 if last and last != b"\n" else 0)
+
+
+def read_lines(path: Path, start: int, end: int) -> list[str]:
+    """Lines `start`..`end` (1-based, inclusive), streamed; a line over MAX_LINE_BYTES keeps its start only."""
+    out: list[str] = []
+    line_no = 1
+    kept = bytearray()
+    skipped = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK_BYTES):
+            if line_no < start:
+                newlines = chunk.count(b"\n")
+                if line_no + newlines < start:  # the whole chunk lies before the range
+                    line_no += newlines
+                    continue
+            parts = chunk.split(b"\n")
+            for index, part in enumerate(parts):
+                if start <= line_no:
+                    room = max(MAX_LINE_BYTES - len(kept), 0)
+                    kept += part[:room]
+                    skipped += max(len(part) - room, 0)
+                if index == len(parts) - 1:
+                    break  # the line goes on in the next chunk
+                if start <= line_no:
+                    out.append(_decode_line(kept, skipped, line_no))
+                    kept, skipped = bytearray(), 0
+                line_no += 1
+                if line_no > end:
+                    return out
+    if start <= line_no <= end and (kept or skipped):
+        out.append(_decode_line(kept, skipped, line_no))
+    return out
+
+
+def read_text(path: Path) -> str:
+    """The whole file as text (callers keep this to files under OUTLINE_MAX_BYTES)."""
+    return path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+
+
+def _decode_line(raw: bytearray, skipped: int, line_no: int) -> str:
+    text = raw.decode("utf-8", "replace" if not skipped else "ignore")
+    if line_no == 1:
+        text = text.removeprefix("\ufeff")
+    if skipped:
+        return f"{text[:MAX_LINE_CHARS]}… [{skipped:,} more bytes omitted]"
+    return text.removesuffix("\r")
