@@ -1,0 +1,101 @@
+"""`thrifty report [VIEW]`: ingest what the hooks have not, then print a usage view as a table or one JSON document."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import date
+
+import click
+
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary")
+_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+
+
+def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    match = _DATE.fullmatch(value.strip())
+    try:
+        if match is None:
+            raise ValueError
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date; use YYYY-MM-DD or YYYYMMDD, e.g. 2026-11-20") from None
+
+
+@click.command()
+@click.argument("view", required=False, default="sessions", type=click.Choice(VIEWS, case_sensitive=False))
+@click.option("-s", "--since", callback=_parse_date, help="First day to include (YYYY-MM-DD or YYYYMMDD, local).")
+@click.option("-u", "--until", callback=_parse_date, help="Last day to include (inclusive).")
+@click.option("-p", "--project", help="Only this project: its folder under projects/, e.g. -home-me-app.")
+@click.option("--session", "session_id", help="Only this session id (summary: the session to show).")
+@click.option("-j", "--json", "as_json", is_flag=True, help="Print one JSON document instead of a table.")
+def report(view: str, since: date | None, until: date | None, project: str | None, session_id: str | None,
+           as_json: bool) -> None:
+    """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
+
+    VIEW is sessions (default), daily, agents, models, tools or summary (one session by agent, model and tool:
+    the latest one unless --session is given). New transcript lines are read first, so history from before
+    thrifty was installed is included.
+    """
+    if since and until and since > until:
+        raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
+    from thrifty.ledger.queries import Filters
+
+    filters = Filters(since=since, until=until, project=project, session_id=session_id)
+    result = _build(view.lower(), filters)
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+        return
+    from thrifty.report.table import render
+
+    if _is_empty(result):
+        click.echo(_empty_message(filters))
+        return
+    render(result)
+
+
+def _build(view: str, filters: object) -> object:
+    from thrifty.ledger.db import LedgerError, connect
+    from thrifty.ledger.ingest import TranscriptsError, ingest_tree
+    from thrifty.paths import ledger_path, transcripts_dir
+    from thrifty.report.build import build
+
+    path = ledger_path()
+    try:
+        conn = connect(path)
+    except LedgerError as exc:
+        raise click.ClickException(f"{exc}. Move the file aside and run again: the ledger is rebuilt from the "
+                                   "transcripts.") from None
+    try:
+        ingest_tree(conn, transcripts_dir())
+        return build(conn, view, filters)  # type: ignore[arg-type]
+    except TranscriptsError as exc:
+        raise click.ClickException(f"{exc}. Check CLAUDE_CONFIG_DIR and the folder's permissions.") from None
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise click.ClickException(f"the ledger at {path} stayed locked by another writer: {exc}. "
+                                       "Try again in a moment.") from None
+        raise click.ClickException(f"cannot use the ledger at {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"the ledger at {path} is damaged ({exc}). Move it aside and run again: it is "
+                                   "rebuilt from the transcripts.") from None
+    finally:
+        conn.close()
+
+
+def _is_empty(result: object) -> bool:
+    totals = getattr(result, "totals", None)
+    if hasattr(totals, "calls"):
+        return not getattr(totals, "calls", 0)
+    return not getattr(totals, "turns", 0)
+
+
+def _empty_message(filters: object) -> str:
+    from thrifty.paths import transcripts_dir
+
+    scope = " matching these filters" if any(
+        getattr(filters, name) for name in ("since", "until", "project", "session_id")) else ""
+    return (f"No token usage found{scope}. thrifty reads Claude Code transcripts from {transcripts_dir()} "
+            "(set CLAUDE_CONFIG_DIR if yours live elsewhere).")
