@@ -51,7 +51,7 @@ def parse_item(raw: str, is_file: Callable[[str], bool]) -> Item:
             raise ToolError(f"{raw}: line numbers start at 1")
         if end is not None and start > end:
             raise ToolError(f"{raw}: START ({start}) is after END ({end}); write {match.group('path')}:{end}-{start}")
-        return Item(raw, match.group("path"), start, end)
+        return Item(raw, match.group("path").rstrip(), start, end)
     symbol = _SYMBOL.match(text)
     if symbol:
         return Item(raw, symbol.group("path"), symbol=symbol.group("name"))

@@ -285,6 +285,6 @@ def _merged(path: Path, shown: str, info: files.TextFile, wanted: list[_Range]) 
             last.labels += [x for x in r.labels if x not in last.labels]
             last.notes += [x for x in r.notes if x not in last.notes]
             continue
-        out.append(Block("range", shown, sorted(set(r.items)), r.start, r.end, info, list(r.labels), [],
-                         list(r.notes)))
+        out.append(Block("range", shown, sorted(set(r.items)), r.start, r.end, info, labels=list(r.labels),
+                         notes=list(r.notes)))
     return out

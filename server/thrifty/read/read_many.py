@@ -232,14 +232,14 @@ def _summary(items: list[str], extra: list[str], dropped: list[_Rendered], resul
     for index in left_out:
         results[index] = ItemResult(item=items[index], status="omitted", note="no room within max_tokens")
     parts = []
+    if extra:
+        parts.append(f"{len(extra)} items over the {MAX_ITEMS}-item cap (from {extra[0].strip()})")
     if left_out:
         names = ", ".join(dict.fromkeys(items[i].strip() for i in sorted(left_out)))
-        parts.append(f"omitted: {len(left_out)} items (no room within max_tokens): {names}")
-    if extra:
-        parts.append(f"omitted: {len(extra)} items over the {MAX_ITEMS}-item cap, from {extra[0].strip()}")
+        parts.append(f"{len(left_out)} items with no room within max_tokens: {names}")
     if not parts:
         return ""
-    line = "; ".join(parts)
+    line = "omitted: " + "; ".join(parts)
     ask = "; call read_many again with them"
     if len(line) + len(ask) > _SUMMARY_CHARS:
         line = line[: _SUMMARY_CHARS - len(ask) - 1] + "…"

@@ -1,0 +1,97 @@
+"""Streaming file access: line counts, ranges, and refusals of binary, non-UTF-8 and special files."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from thrifty.errors import ToolError
+from thrifty.read import files
+from thrifty.read.files import NotText, inspect, read_lines
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("data", "lines"),
+    [(b"", 0), (b"a", 1), (b"a\n", 1), (b"a\nb", 2), (b"a\nb\n", 2), (b"\n\n", 2), (b"a\r\nb\r\n", 2)],
+)
+def test_line_count_matches_the_number_of_lines_an_editor_shows(tmp_path: Path, data: bytes, lines: int) -> None:
+    assert inspect(write(tmp_path / "f.txt", data), "f.txt").total_lines == lines
+
+
+def test_ranges_are_one_based_inclusive_and_drop_carriage_returns_and_the_bom(tmp_path: Path) -> None:
+    path = write(tmp_path / "f.txt", "\ufeffone\r\ntwo\r\nthree\nfour".encode())
+    assert read_lines(path, 1, 2) == ["one", "two"]
+    assert read_lines(path, 3, 10) == ["three", "four"]
+    assert read_lines(path, 5, 9) == []
+
+
+def test_ranges_read_correctly_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(files, "CHUNK_BYTES", 7)
+    lines = [f"line {n}" * (n % 4) for n in range(1, 60)]
+    path = write(tmp_path / "f.txt", "\n".join(lines).encode())
+    assert read_lines(path, 1, 59) == lines
+    assert read_lines(path, 17, 23) == lines[16:23]
+    assert inspect(path, "f.txt").total_lines == 59
+
+
+def test_a_huge_single_line_keeps_only_its_start_and_counts_the_rest(tmp_path: Path) -> None:
+    path = write(tmp_path / "min.js", b"x" * 3_000_000 + b"\nend\n")
+    first, second = read_lines(path, 1, 2)
+    assert first.startswith("xxx") and first.endswith("bytes omitted]")
+    assert f"{3_000_000 - files.MAX_LINE_BYTES:,}" in first
+    assert second == "end"
+
+
+def test_binary_files_are_refused_by_a_nul_byte_in_the_first_8_kib(tmp_path: Path) -> None:
+    with pytest.raises(NotText, match=r"blob.bin: binary file"):
+        inspect(write(tmp_path / "blob.bin", b"abc\x00def"), "blob.bin")
+
+
+def test_non_utf8_files_are_refused_naming_the_line_of_the_first_bad_byte(tmp_path: Path) -> None:
+    with pytest.raises(NotText, match=r"latin.txt: not UTF-8 text \(byte 0xe9 on line 3"):
+        inspect(write(tmp_path / "latin.txt", b"a\nb\ncaf\xe9\n"), "latin.txt")
+
+
+def test_a_multibyte_character_split_across_chunks_is_still_valid(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(files, "CHUNK_BYTES", 3)
+    path = write(tmp_path / "u.txt", "héllo wörld €\n".encode())
+    assert inspect(path, "u.txt").total_lines == 1
+    assert read_lines(path, 1, 1) == ["héllo wörld €"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_instead_of_blocking_forever(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ToolError, match="not a regular file"):
+        inspect(fifo, "pipe")
+
+
+def test_a_large_file_is_counted_and_read_in_bounded_memory(tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    line = b"0123456789" * 7 + b"\n"  # 71 bytes
+    with path.open("wb") as handle:
+        block = line * 10_000
+        for _ in range(100):  # ~71 MB
+            handle.write(block)
+    tracemalloc.start()
+    try:
+        info = inspect(path, "big.log")
+        tail = read_lines(path, 999_990, 1_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.total_lines == 1_000_000
+    assert len(tail) == 11 and tail[-1] == line.decode().rstrip("\n")
+    assert peak < 16 * 2**20  # a few 1 MiB chunks, never the 71 MB file
