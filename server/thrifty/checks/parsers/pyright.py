@@ -1,0 +1,55 @@
+"""pyright/basedpyright: `  path:line:col - error: message (rule)` under a file header, continuation lines
+indented deeper, and "N errors, M warnings, K informations"."""
+
+from __future__ import annotations
+
+import re
+
+from thrifty.checks.model import Finding
+from thrifty.checks.parsers.base import ParseContext, Parsed, counts_from, last_match, one_line
+
+KEEP = r"[ \t]+\S.*:\d+:\d+ - (?:error|warning): |\d+ errors?, \d+ warnings?"
+LINE = re.compile(
+    r"^\s+(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+) - (?P<sev>error|warning|information): (?P<msg>.*?)"
+    r"(?: \((?P<rule>report\w+)\))?\s*$"
+)
+SUMMARY = re.compile(r"^(?P<errors>\d+) errors?, (?P<warnings>\d+) warnings?, \d+ informations?\s*$")
+MAX_DETAIL = 6
+
+
+def sniff(text: str) -> bool:
+    return bool(re.search(r"^\d+ errors?, \d+ warnings?, \d+ informations?[ \t]*$", text, re.M))
+
+
+def parse(text: str, ctx: ParseContext) -> Parsed:
+    lines = text.splitlines()
+    parsed = Parsed()
+    summary = last_match(SUMMARY, lines)
+    if summary:
+        parsed.summary = summary.group(0).strip()
+        parsed.counts = counts_from(parsed.summary, {"errors", "warnings"})
+        parsed.total = int(summary["errors"]) + int(summary["warnings"])
+    detail: list[str] = []
+    attach = False  # continuation lines belong to the finding right above them
+    for line in lines:
+        match = LINE.match(line)
+        if match:
+            detail = []
+            attach = match["sev"] != "information"
+            if attach:
+                parsed.findings.append(Finding(
+                    name=f"{_relative(match['path'], ctx)}:{match['line']}:{match['col']}",
+                    code=match["rule"] or match["sev"], message=one_line(match["msg"]),
+                ))
+        elif attach and line.startswith("    ") and len(detail) < MAX_DETAIL:
+            detail.append(line.strip())
+            parsed.findings[-1].detail = "\n".join(detail)
+        else:
+            attach = False
+    return parsed
+
+
+def _relative(path: str, ctx: ParseContext) -> str:
+    if path.startswith(str(ctx.root) + "/"):
+        return path[len(str(ctx.root)) + 1:]
+    return path

@@ -1,0 +1,210 @@
+"""The report as compact plain text within max_tokens: failing checks first, every failure named before any
+traceback is shown, the first tracebacks whole, passed checks one line each, and an "omitted" note for any cut."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from thrifty.checks.model import CheckResult, ChecksReport, Finding
+from thrifty.textout import CHARS_PER_TOKEN, clip_line
+
+TRACEBACKS_PER_CHECK = 3  # "the first failures whole": more would crowd out other checks for little gain
+NAME_MESSAGE_CHARS = 160
+MIN_CUT_DETAIL_LINES = 6  # a first traceback too big for the budget is shown cut only if this much fits
+TEST_CODES = {"FAILED", "ERROR", "FAIL", "UNEXPECTED SUCCESS", "panic"}
+FAILING = ("timed out", "error", "failed")
+INDENT = "    "
+
+
+@dataclass
+class _Item:
+    finding: Finding
+    name_line: str
+    detail: list[str]
+    named: bool = False
+    shown: list[str] = field(default_factory=list)  # detail lines chosen
+
+
+@dataclass
+class _Section:
+    result: CheckResult
+    fixed: list[str]
+    items: list[_Item]
+    tail: list[str]
+
+
+class _Room:
+    def __init__(self, max_tokens: int) -> None:
+        self.left = max_tokens * CHARS_PER_TOKEN - 2
+
+    def take(self, lines: list[str]) -> bool:
+        cost = sum(len(line) + 1 for line in lines)
+        if cost > self.left:
+            return False
+        self.left -= cost
+        return True
+
+
+def render_report(report: ChecksReport, max_tokens: int) -> str:
+    room = _Room(max_tokens)
+    top = _top_lines(report)
+    room.take(top)
+    failing = [r for r in report.checks if r.status in FAILING]
+    failing.sort(key=lambda r: FAILING.index(r.status))
+    quiet = [r for r in report.checks if r.status not in FAILING]
+    sections = [_section(r) for r in failing]
+    quiet_lines = [_quiet_line(r) for r in quiet]
+    dropped_checks = 0
+    for section in sections:  # headers, summaries and log paths always come first
+        if not room.take([*section.fixed, _log_line(section.result, True)]):
+            section.fixed, dropped_checks = [], dropped_checks + 1
+    kept_quiet = [line for line in quiet_lines if room.take([line])]
+    dropped_checks += len(quiet_lines) - len(kept_quiet)
+    _name_all(sections, room)
+    _add_details(sections, room)
+    _add_tails(sections, room)
+    lines = list(top)
+    for section in sections:
+        if section.fixed:
+            lines.extend(_emit(section))
+    lines.extend(kept_quiet)
+    if dropped_checks:
+        lines.append(f"[{dropped_checks} checks omitted: max_tokens too small; raise it or name fewer checks]")
+    return "\n".join(lines)
+
+
+def _top_lines(report: ChecksReport) -> list[str]:
+    states = ", ".join(f"{r.name} {r.status.upper() if r.status in FAILING else r.status}" for r in report.checks)
+    lines = [f"run_checks: {states} · {len(report.checks)} checks in {report.wall_s:.1f}s wall"]
+    if report.config == "detected":
+        lines.append(f"detected (no [tool.thrifty.checks] configured): {', '.join(report.detected)}")
+    if report.narrowed_by:
+        narrowed = [r.name for r in report.checks if r.narrowed_to]
+        whole = [r.name for r in report.checks if r.narrowed_to is None]
+        parts = [f"narrowed to {report.narrowed_by}: {', '.join(narrowed) or 'none'}"]
+        if whole:
+            parts.append(f"ran whole (take no file arguments): {', '.join(whole)}")
+        lines.append("; ".join(parts))
+    return lines
+
+
+def _section(result: CheckResult) -> _Section:
+    status = result.status.upper()
+    exit_part = f" · exit {result.exit_code}" if result.exit_code is not None else ""
+    timing = f" · {result.duration_s:.1f}s" if result.duration_s else ""
+    fixed = [clip_line(f"== {result.name}: {status}{exit_part}{timing} · {result.command} ==")]
+    if result.message:
+        fixed.append(result.message)
+    if result.summary:
+        fixed.append(f"summary: {result.summary}")
+    elif result.status != "error":
+        fixed.append(f"summary: none printed by the tool; {len(result.findings)} findings parsed")
+    items = [_Item(f, _name_line(f), _indented(f.detail.splitlines())) for f in result.findings]
+    return _Section(result, fixed, items, _indented(result.output_tail))
+
+
+def _indented(lines: list[str]) -> list[str]:
+    return [clip_line(INDENT + line).rstrip() for line in lines]
+
+
+def _name_line(finding: Finding) -> str:
+    message = finding.message
+    if len(message) > NAME_MESSAGE_CHARS:
+        message = message[: NAME_MESSAGE_CHARS - 1] + "…"
+    if finding.code in TEST_CODES:
+        return clip_line(f"{finding.code} {finding.name}" + (f" - {message}" if message else ""))
+    return clip_line(" ".join(p for p in (finding.name, finding.code, message) if p))
+
+
+def _name_all(sections: list[_Section], room: _Room) -> None:
+    """Every failure named, round-robin across checks so one noisy linter cannot starve the test names."""
+    rank = 0
+    while any(rank < len(s.items) for s in sections):
+        for section in sections:
+            if section.fixed and rank < len(section.items):
+                item = section.items[rank]
+                item.named = room.take([item.name_line])
+        rank += 1
+
+
+def _add_details(sections: list[_Section], room: _Room) -> None:
+    """The first tracebacks of each check, whole; round-robin by rank so every check gets its first one first."""
+    queues = [[i for i in s.items if i.named and i.detail][:TRACEBACKS_PER_CHECK] for s in sections]
+    for rank in range(TRACEBACKS_PER_CHECK):
+        for section, queue in zip(sections, queues, strict=True):
+            if rank >= len(queue):
+                continue
+            item = queue[rank]
+            if room.take(item.detail):
+                item.shown = item.detail
+            elif rank == 0:
+                item.shown = _cut_detail(item.detail, room, section.result.log_path)
+
+
+def _cut_detail(detail: list[str], room: _Room, log_path: str) -> list[str]:
+    note = f"{INDENT}[{{}} more lines of this traceback omitted; full log: {log_path}]"
+    shown: list[str] = []
+    for line in detail:
+        if not room.take([line]):
+            break
+        shown.append(line)
+    if len(shown) < MIN_CUT_DETAIL_LINES or not room.take([note.format(len(detail) - len(shown))]):
+        room.left += sum(len(line) + 1 for line in shown)
+        return []
+    return [*shown, note.format(len(detail) - len(shown))]
+
+
+def _add_tails(sections: list[_Section], room: _Room) -> None:
+    for section in sections:
+        if section.fixed and section.tail:
+            header = "last lines of output:"
+            kept: list[str] = []
+            for line in reversed(section.tail):  # the end matters most: that is where it stopped or said why
+                if not room.take([line]):
+                    break
+                kept.insert(0, line)
+            section.tail = [header, *kept] if kept and room.take([header]) else []
+
+
+def _emit(section: _Section) -> list[str]:
+    lines = list(section.fixed)
+    for item in section.items:
+        if item.named:
+            lines.append(item.name_line)
+            lines.extend(item.shown)
+    lines.extend(section.tail)
+    lines.append(_log_line(section.result, _omitted(section)))
+    return lines
+
+
+def _omitted(section: _Section) -> str:
+    result = section.result
+    noun = "failures" if any(i.finding.code in TEST_CODES for i in section.items) else "findings"
+    parts = []
+    unnamed = sum(1 for i in section.items if not i.named)
+    if unnamed:
+        parts.append(f"{unnamed} more {noun} not named (budget)")
+    unseen = result.findings_total - len(result.findings)
+    if unseen > 0:
+        parts.append(f"{unseen} more {noun} counted by the tool but not in the kept output")
+    untraced = sum(1 for i in section.items if i.named and i.detail and not i.shown)
+    if untraced:
+        parts.append(f"{untraced} more tracebacks/details (names listed above)")
+    return "; ".join(parts)
+
+
+def _log_line(result: CheckResult, omitted: str | bool) -> str:
+    size = f" ({result.output_bytes:,} bytes{', capped' if result.log_truncated else ''})" if result.log_path else ""
+    path = result.log_path or "none (it did not start)"
+    if omitted and isinstance(omitted, str):
+        return f"omitted: {omitted}; full log: {path}{size}"
+    if omitted is True:  # room reserved for the longest form of this line
+        return f"omitted: {'x' * 160}; full log: {path}{size}"
+    return f"log: {path}{size}"
+
+
+def _quiet_line(result: CheckResult) -> str:
+    if result.status == "skipped":
+        return clip_line(f"{result.name}: skipped · {result.message}")
+    summary = f" · {result.summary}" if result.summary else ""
+    return clip_line(f"{result.name}: passed · {result.duration_s:.1f}s{summary} · log: {result.log_path}")
