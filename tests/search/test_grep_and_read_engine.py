@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from thrifty.errors import ToolError
-from thrifty.search import rg
+from thrifty.search import filetext, rg
 from thrifty.search.engine import SearchRequest, grep_and_read
 from thrifty.textout import estimate_tokens
 
@@ -219,6 +219,21 @@ def test_paging_through_windows_larger_than_the_budget_still_reaches_every_match
         assert outcome.result.next_offset is None or outcome.result.next_offset > offset
         offset = outcome.result.next_offset
     assert seen == full
+
+
+def test_a_large_file_is_streamed_and_shown_as_line_windows_even_for_symbol_scope(
+    project: Path, write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(filetext, "FULL_READ_BYTES", 1000)
+    body = "".join(f"    x{i} = {i}\n" for i in range(5000))
+    write("huge.py", "def f():\n" + body + "    needle = 1\n" + body)  # only the lines up to 5003 are read
+    text = _run(project, "needle", scope="symbol", context=1)
+    assert text.splitlines() == [
+        "== huge.py:5001-5003 (large file, streamed) ==",
+        "5001     x4999 = 4999",
+        "5002:    needle = 1",
+        "5003     x0 = 0",
+    ]
 
 
 def test_binary_files_named_explicitly_are_reported_as_skipped(project: Path, write) -> None:

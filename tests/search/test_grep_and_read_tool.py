@@ -31,7 +31,7 @@ async def test_the_tool_is_listed_read_only_closed_world_with_a_short_definition
     assert tool.annotations.read_only_hint is True and tool.annotations.open_world_hint is False
     assert "Grep" in (tool.description or "") and "scope=symbol" in (tool.description or "")
     size = len(json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":")))
-    assert size < 900
+    assert size < 800  # all tools together must stay under 2,000 bytes
     assert set(tool.input_schema["properties"]) == {"patterns", "paths", "context", "scope", "offset", "max_tokens"}
 
 
@@ -90,7 +90,15 @@ async def test_a_tight_budget_is_respected_and_the_offset_continues(project: Pat
     assert second_files and not set(first_files) & set(second_files)
 
 
-async def test_out_of_range_arguments_are_rejected_by_the_schema(project: Path) -> None:
-    result = await _call(project, patterns=["x"], max_tokens=10)
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"max_tokens": 10}, "max_tokens"),
+        ({"context": -1}, "cannot be negative"),
+        ({"offset": -5}, "cannot be negative"),
+    ],
+)
+async def test_out_of_range_arguments_get_a_clear_error(project: Path, arguments: dict, message: str) -> None:
+    result = await _call(project, patterns=["x"], **arguments)
     assert result.is_error
-    assert "max_tokens" in result.content[0].text
+    assert message in result.content[0].text

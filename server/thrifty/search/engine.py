@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from thrifty.confine import resolve_in_root
 from thrifty.errors import ToolError
+from thrifty.read.files import OUTLINE_MAX_BYTES
 from thrifty.read.symbols import enclosing, outline
 from thrifty.search import rg
 from thrifty.search.filetext import FileText, read_file_text
@@ -95,6 +97,8 @@ def _check(request: SearchRequest) -> None:
         raise ToolError('paths is empty: give at least one file or directory (e.g. ".")')
     if request.context < 0 or request.offset < 0:
         raise ToolError("context and offset cannot be negative")
+    if request.max_tokens < MIN_MAX_TOKENS:
+        raise ToolError(f"max_tokens must be at least {MIN_MAX_TOKENS}")
 
 
 def _raise_rg_error(binary: str, patterns: list[str], stderr: str) -> None:
@@ -114,7 +118,7 @@ def _capped_note(binary: str, request: SearchRequest, targets: list[str], root: 
 
 
 def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list[str], complete: bool) -> SearchOutcome:
-    max_tokens = min(max(request.max_tokens, MIN_MAX_TOKENS), MAX_MAX_TOKENS)
+    max_tokens = min(request.max_tokens, MAX_MAX_TOKENS)  # a bigger budget is honoured by staying under the cap
     budget = Budget(max_tokens, reserve_tokens=NOTES_TOKENS)
     notes = [_clip(n) for n in notes]
     for note in notes:
@@ -135,8 +139,9 @@ def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list
         shown.occurrences = before + covered
         try:
             text, windows = _windows(root, hits.path, match_lines, request, max_symbol_lines)
-        except OSError as exc:  # deleted or made unreadable since rg saw it
-            notes.append(_clip(f"{hits.path}: could not be read ({exc.strerror or exc}); skipped"))
+        except (OSError, ToolError) as exc:  # deleted, unreadable or now leading out since rg saw it
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            notes.append(_clip(f"{hits.path}: skipped ({reason})"))
             budget.take(notes[-1])
             before += hits.matches
             continue
@@ -152,8 +157,12 @@ def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list
 
 def _windows(root: Path, path: str, match_lines: MatchLines, request: SearchRequest, max_symbol_lines: int
              ) -> tuple[FileText, list[Window]]:
-    text = read_file_text(root / path, match_lines[-1][0] + request.context)
-    symbols = outline(text.text, path) if request.scope == "symbol" and text.whole else []
+    # rg neither leaves its targets nor follows links, but a file may have been swapped for a link since it looked
+    full = resolve_in_root(root, path)
+    text = read_file_text(full, match_lines[-1][0] + request.context)
+    symbols = []
+    if request.scope == "symbol" and text.whole and full.stat().st_size <= OUTLINE_MAX_BYTES:
+        symbols = outline(text.text, path)
     if symbols:
         return text, widen(match_lines, request.context, text.total, lambda line: enclosing(symbols, line),
                            max_symbol_lines)

@@ -12,23 +12,23 @@ from pydantic import Field
 
 from thrifty.errors import ToolError
 from thrifty.search.engine import SearchRequest, grep_and_read
-from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
+from thrifty.textout import DEFAULT_MAX_TOKENS, MIN_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, tool_result
 
 DESCRIPTION = (
-    "Search several regexes in one ripgrep pass; each match comes with numbered code around it, or with its whole "
-    "function/class (scope=symbol), per file. Prefer it to Grep + Read."
+    "Several regexes in one ripgrep pass; each match with numbered code around it, or its whole function/class "
+    "(scope=symbol), per file. Prefer it to Grep + Read."
 )
 
 
 def register(server: MCPServer, config: ServerConfig) -> None:
     async def grep_and_read_tool(
         patterns: Annotated[list[str], Field(description="Rust regexes")],
-        paths: Annotated[list[str], Field(description="files/dirs; globs like *.py or !tests/** filter")] = ["."],  # noqa: B006 - never mutated
-        context: Annotated[int, Field(ge=0)] = 3,
+        paths: Annotated[list[str], Field(description="files/dirs; globs (*.py, !tests/**) filter")] = ["."],  # noqa: B006 - never mutated
+        context: int = 3,  # negative values are refused by the engine; the schema stays short
         scope: Literal["lines", "symbol"] = "lines",
-        offset: Annotated[int, Field(ge=0, description="from an 'omitted' note")] = 0,
-        max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,
+        offset: Annotated[int, Field(description="from an 'omitted' note")] = 0,
+        max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,  # above MAX_MAX_TOKENS: capped
     ) -> CallToolResult:
         request = SearchRequest.from_paths_and_globs(
             patterns=patterns, paths=paths, context=context, scope=scope, offset=offset, max_tokens=max_tokens
