@@ -206,13 +206,11 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
     """
     counts = []
     for name, required in _TOKEN_FIELDS:
-        value = usage.get(name)
-        if value is None:
-            if required:
-                return None
+        value = usage.get(name, _MISSING)
+        if value is _MISSING and not required:
             value = 0
         elif type(value) is not int or value < 0 or value > MAX_TOKENS:
-            return None
+            return None  # missing required count, explicit null, float, string, negative
         counts.append(value)
     inp, out, creation, read = counts
     split = usage.get("cache_creation")
@@ -231,6 +229,7 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
     return inp, out, creation, 0, read
 
 
+_MISSING = object()
 _TOKEN_FIELDS = (
     ("input_tokens", True), ("output_tokens", True), ("cache_creation_input_tokens", False),
     ("cache_read_input_tokens", False),

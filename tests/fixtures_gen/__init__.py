@@ -1,0 +1,1 @@
+"""Generators of test fixtures (code, never copied data)."""
