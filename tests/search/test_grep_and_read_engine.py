@@ -129,6 +129,12 @@ def test_a_pattern_only_rust_understands_still_gets_its_lines(project: Path, wri
     assert "p1:2 p2:1" in text
 
 
+def test_a_pattern_that_makes_backtracking_engines_explode_is_attributed_in_linear_time(project: Path, write) -> None:
+    write("a.py", "a" * 60 + "!\n")  # Python's re needs ~2**60 steps for (\w+\s?)+$ on this line
+    text = _run(project, r"(\w+\s?)+$", "a{10}", context=0)
+    assert "== a.py:1-1 of 1 p2:1 ==" in text
+
+
 def test_patterns_and_paths_starting_with_a_dash_are_not_flags(project: Path, write) -> None:
     write("-n.py", "x = '--version'\n")
     assert list(_file_sections(_run(project, "--version", paths=["-n.py"]))) == ["-n.py"]

@@ -11,13 +11,14 @@ from thrifty.errors import ToolError
 from thrifty.read.files import OUTLINE_MAX_BYTES
 from thrifty.read.symbols import enclosing, outline
 from thrifty.search import rg
+from thrifty.search.attribution import Attribution, attribute
 from thrifty.search.filetext import FileText, read_file_text
 from thrifty.search.hits import FileHits, parse
-from thrifty.search.render import Attribution, Shown, add_file
+from thrifty.search.render import Shown, add_file
 from thrifty.search.result import GrepAndReadResult
 from thrifty.search.targets import resolve_targets
 from thrifty.search.windows import MatchLines, Window, around, widen
-from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget
+from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_LINE_CHARS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget
 
 MAX_PATTERNS = 500
 MAX_PATHS = 1000
@@ -117,26 +118,51 @@ def _capped_note(binary: str, request: SearchRequest, targets: list[str], root: 
     return f"rg printed over {rg.MAX_OUTPUT_BYTES / 2**20:.3g} MB: stopped reading{total}; narrow paths or patterns"
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    index: int  # in the sorted list of matching files
+    hits: FileHits
+    text: FileText
+    windows: list[Window]
+    occurrences_before: int  # the offset value at this file's first window
+
+
 def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list[str], complete: bool) -> SearchOutcome:
     max_tokens = min(request.max_tokens, MAX_MAX_TOKENS)  # a bigger budget is honoured by staying under the cap
     budget = Budget(max_tokens, reserve_tokens=NOTES_TOKENS)
     notes = [_clip(n) for n in notes]
     for note in notes:
         budget.take(note)
-    attribution = Attribution(request.patterns) if len(request.patterns) > 1 else None
-    legend = _legend(request.patterns) if attribution else ""
+    legend = _legend(request.patterns) if len(request.patterns) > 1 else ""
     if legend:
         budget.take(legend)
+    prepared = _prepare(root, request, files, budget, notes)
+    attribution = _attribution(request.patterns, prepared) if legend else None
     shown = Shown()
-    before = 0  # occurrences in files before the current one
+    for item in prepared:
+        shown.occurrences = item.occurrences_before
+        add_file(shown, budget, item.hits.path, item.text, item.windows, attribution)
+        if shown.stopped:
+            rest = files[item.index + 1 :]
+            shown.omitted.files += len(rest)
+            shown.omitted.matches += sum(f.matches for f in rest)
+            break
+    return _finish(request, files, shown, notes, legend, attribution, complete)
+
+
+def _prepare(root: Path, request: SearchRequest, files: list[FileHits], budget: Budget, notes: list[str]
+             ) -> list[_Prepared]:
+    """Read and window the files from the offset on, until their lines alone would overflow the budget."""
     # a definition is shown whole up to about a third of the budget (at ~30 characters a line)
     max_symbol_lines = max(40, min(300, budget.limit // 3 // 30))
+    prepared: list[_Prepared] = []
+    before = 0  # occurrences in the files before the current one
+    least_cost = 0  # a lower bound of what the prepared windows take when laid out
     for index, hits in enumerate(files):
         if before + hits.matches <= request.offset:
             before += hits.matches
             continue
         match_lines, covered = _uncovered(hits.match_lines(), request.offset - before)
-        shown.occurrences = before + covered
         try:
             text, windows = _windows(root, hits.path, match_lines, request, max_symbol_lines)
         except (OSError, ToolError) as exc:  # deleted, unreadable or now leading out since rg saw it
@@ -145,14 +171,17 @@ def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list
             budget.take(notes[-1])
             before += hits.matches
             continue
-        add_file(shown, budget, hits.path, text, windows, attribution)
-        if shown.stopped:
-            rest = files[index + 1 :]
-            shown.omitted.files += len(rest)
-            shown.omitted.matches += sum(f.matches for f in rest)
+        prepared.append(_Prepared(index, hits, text, windows, before + covered))
+        least_cost += sum(min(len(text.get(n)), MAX_LINE_CHARS) + 1 for w in windows for n in range(w.start, w.end + 1))
+        if least_cost > budget.left:
             break
         before += hits.matches
-    return _finish(request, files, shown, notes, legend, attribution, complete)
+    return prepared
+
+
+def _attribution(patterns: list[str], prepared: list[_Prepared]) -> Attribution:
+    lines = {(p.hits.path, line): p.text.get(line) for p in prepared for w in p.windows for line in w.matches}
+    return attribute(rg.find_rg(), patterns, lines)
 
 
 def _windows(root: Path, path: str, match_lines: MatchLines, request: SearchRequest, max_symbol_lines: int

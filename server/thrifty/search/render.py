@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from thrifty.search.attribution import Attribution
 from thrifty.search.filetext import FileText
 from thrifty.search.result import FileOut, Omitted, WindowOut
 from thrifty.search.windows import Window
@@ -23,31 +23,6 @@ class Shown:
     stopped: bool = False
     omitted: Omitted = field(default_factory=Omitted)
     cut_note: str = ""  # a window shown only in part
-
-
-class Attribution:
-    """Which of several patterns hit a line, with Python's `re` (rg does not say which alternative matched).
-
-    A pattern `re` cannot compile (Rust-only syntax) is credited with the lines no compiled pattern explains.
-    """
-
-    def __init__(self, patterns: list[str]) -> None:
-        self.compiled: list[re.Pattern[str] | None] = [_compile(p) for p in patterns]
-        self.seen: set[int] = set()
-
-    def hits(self, text: str) -> list[int]:
-        found = [i for i, rx in enumerate(self.compiled) if rx is not None and rx.search(text)]
-        if not found:
-            found = [i for i, rx in enumerate(self.compiled) if rx is None]
-        self.seen.update(found)
-        return found
-
-
-def _compile(pattern: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(pattern)
-    except (re.error, OverflowError, RecursionError):
-        return None
 
 
 def add_file(
@@ -158,7 +133,7 @@ def _header(
         for window in windows:
             for line in window.matches:
                 if end is None or line <= end:
-                    for index in attribution.hits(text.get(line)):
+                    for index in attribution.hits(path, line):
                         per_pattern.setdefault(index, []).append(line)
         label = " ".join(f"p{i + 1}:{','.join(map(str, lines))}" for i, lines in sorted(per_pattern.items()))
         if len(label) > MAX_LABEL_CHARS:

@@ -109,10 +109,14 @@ def bad_patterns(rg: str, patterns: list[str]) -> list[tuple[str, str]]:
     """Each pattern rg refuses, with rg's own reason (trimmed), found by compiling the patterns one by one."""
     bad = []
     for pattern in dict.fromkeys(patterns):
-        done = subprocess.run(
-            [rg, "--no-config", "--quiet", f"--regexp={pattern}", "--", "-"],
-            stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False,
-        )
+        try:
+            done = subprocess.run(
+                [rg, "--no-config", "--quiet", f"--regexp={pattern}", "--", "-"],
+                stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False,
+            )
+        except subprocess.TimeoutExpired:
+            bad.append((pattern, "ripgrep took over 10 s just to compile it"))
+            continue
         if done.returncode == 2:
             bad.append((pattern, error_reason(done.stderr.decode("utf-8", "replace"))))
     return bad
@@ -137,3 +141,13 @@ def count_matches(rg: str, patterns: list[str], globs: list[str], targets: list[
         return None
     rows = [row.rsplit(b"\0", 1) for row in counted.stdout.splitlines() if b"\0" in row]
     return len(rows), sum(int(count) for _, count in rows if count.isdigit())
+
+
+def matching_rows(rg: str, pattern: str, text: bytes, timeout: float) -> set[int] | None:
+    """Row numbers (1-based) of `text` that `pattern` matches; None if rg ran out of time."""
+    argv = [rg, "--no-config", "--text", "--line-number", "--only-matching", "--replace=", f"--regexp={pattern}", "-"]
+    try:
+        done = subprocess.run(argv, input=text, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return None
+    return {int(row[:-1]) for row in done.stdout.splitlines() if row[:-1].isdigit()}
