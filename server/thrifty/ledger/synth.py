@@ -331,7 +331,7 @@ class Session:
                                start=start, seed=seed, cache_ttl=cache_ttl)
         self.subagents: list[Transcript] = []
 
-    def subagent(self, agent_type: str = "general-purpose", *, agent_id: str | None = None,
+    def subagent(self, agent_type: str | None = "general-purpose", *, agent_id: str | None = None,
                  meta: bool = True) -> Transcript:
         agent_id = agent_id or self.ids.agent()
         path = self.dir / self.session_id / "subagents" / f"agent-{agent_id}.jsonl"
@@ -344,8 +344,9 @@ class Session:
         return sub
 
     def side_question(self) -> Transcript:
-        """A `/btw` sidechain log in `subagents/`: it replays parent messages and adds its own answer."""
-        return self.subagent("btw", agent_id=f"side{len(self.subagents)}", meta=False)
+        """A `/btw` sidechain log in `subagents/` (no meta file, so no agent type): it replays parent messages and
+        adds its own answer."""
+        return self.subagent(None, agent_id=f"side{len(self.subagents)}", meta=False)
 
     @property
     def transcripts(self) -> list[Transcript]:

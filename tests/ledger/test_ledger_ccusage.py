@@ -1,0 +1,103 @@
+"""`thrifty report sessions --json` against ccusage 20.0.24 on the same generated tree (skipped without ccusage)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from ledger_helpers import report_json
+
+from fixtures_gen.transcripts import Session, append_line, dumps, write_history
+from thrifty.bench.ledger import find_ccusage
+from thrifty.paths import claude_config_dir
+
+CCUSAGE = find_ccusage()
+pytestmark = pytest.mark.skipif(CCUSAGE is None, reason="ccusage (npm ccusage@20.0.24) is not installed")
+
+
+def ccusage_sessions(tmp_path: Path) -> dict[str, dict[str, object]]:
+    env = {**os.environ, "CLAUDE_CONFIG_DIR": str(claude_config_dir()), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "NO_COLOR": "1"}
+    result = subprocess.run([str(CCUSAGE), "claude", "session", "--json", "--offline"], env=env,
+                            capture_output=True, check=True, timeout=120)
+    return {s["sessionId"]: s for s in json.loads(result.stdout)["sessions"]}
+
+
+def edge_line(n: int, **changes: object) -> str:
+    """A usage line with one twist; each gets its own ids so only ccusage's line rules decide what counts."""
+    record: dict[str, object] = {
+        "type": "assistant", "sessionId": "edge", "version": "2.1.330", "isSidechain": False,
+        "timestamp": f"2026-11-03T10:{n:02d}:00.000Z", "requestId": f"req_edge{n}",
+        "message": {"id": f"msg_edge{n}", "model": "claude-sonnet-4-6", "role": "assistant",
+                    "content": [{"type": "text", "text": "x"}],
+                    "usage": {"input_tokens": 10 + n, "output_tokens": 100 + n, "cache_creation_input_tokens": 1000,
+                              "cache_read_input_tokens": 5000 + n}},
+    }
+    for key, value in changes.items():
+        target = record
+        *path, last = key.split("__")
+        for part in path:
+            target = target[part]  # type: ignore[assignment]
+        if value is ...:
+            target.pop(last)
+        else:
+            target[last] = value
+    return dumps(record)
+
+
+def write_edge_cases(projects: Path) -> None:
+    lines = [
+        edge_line(0),
+        edge_line(1).replace('"usage":{', '"usage": {'),
+        edge_line(2, version="2.1"),
+        edge_line(3, version=...),
+        edge_line(4, requestId=""),
+        edge_line(5, requestId=...),
+        edge_line(6, timestamp="2026-11-03T12:06:00.000+02:00"),
+        edge_line(7, timestamp="2026-11-03T10:07:00.123456Z"),
+        edge_line(8, message__content=[{"type": "tool_use", "id": "t", "name": "Read", "input": {"id": None}}]),
+        edge_line(9, message__usage__cache_creation={"ephemeral_5m_input_tokens": 100,
+                                                     "ephemeral_1h_input_tokens": 300}),
+        edge_line(10, message__model="claude-opus-4-6", message__usage__speed="fast"),
+        edge_line(11, message__model=...),
+        edge_line(12, message__usage__output_tokens=7.5),
+        edge_line(13, message__id=...),
+        edge_line(14, message__model="claude-opus-4-8[1m]"),
+        edge_line(15, message__model="claude-sonnet-4-5-20250929",
+                  message__usage__cache_read_input_tokens=350_000),
+        edge_line(16, message__model="us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        '{"type":"assistant","message":{"usage":{',
+    ]
+    path = projects / "-home-dev-edge" / "edge.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    append_line(path, edge_line(17), newline=False)  # complete, but its newline has not been written yet
+
+
+def test_per_session_tokens_equal_ccusage_and_costs_agree_within_a_tenth_of_a_percent(
+    projects: Path, tmp_path: Path
+) -> None:
+    write_history(projects, 6_000_000, seed=424_242, turns=25, start=datetime(2026, 9, 14, 6, 30, tzinfo=UTC))
+    session = Session(projects, "/home/dev/replays", seed=77)
+    parent = session.main.respond("claude-opus-4-8", tools=("Read",))
+    session.main.tool_results(parent)
+    side = session.side_question()
+    side.replay(parent)
+    side.respond("claude-haiku-4-5-20251001")
+    session.save()
+    write_edge_cases(projects)
+    theirs = ccusage_sessions(tmp_path)
+    ours = {row["session_id"]: row for row in report_json("sessions")["sessions"]}
+    assert set(ours) == set(theirs)
+    for session_id, expected in theirs.items():
+        got = ours[session_id]
+        assert (got["input_tokens"], got["output_tokens"], got["cache_creation_tokens"],
+                got["cache_read_tokens"]) == (expected["inputTokens"], expected["outputTokens"],
+                                              expected["cacheCreationTokens"], expected["cacheReadTokens"]), session_id
+        assert (got["cost_usd"] or 0.0) == pytest.approx(expected["totalCost"], rel=1e-3), session_id
+        assert (got["first_activity"], got["last_activity"]) == (expected["firstActivity"],
+                                                                 expected["lastActivity"]), session_id
