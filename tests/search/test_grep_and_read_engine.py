@@ -156,8 +156,15 @@ def test_globs_in_paths_filter_the_files_searched(project: Path, write) -> None:
     write("a.py", "needle\n")
     write("a.txt", "needle\n")
     write("tests/test_a.py", "needle\n")
-    request = SearchRequest.from_paths_and_globs(["*.py", "!tests/**"], patterns=["needle"])
+    request = SearchRequest.from_paths_and_globs(project, ["*.py", "!tests/**"], patterns=["needle"])
     assert list(_file_sections(grep_and_read(project, request).text)) == ["a.py"]
+
+
+def test_an_existing_path_with_brackets_stays_a_path(project: Path, write) -> None:
+    write("app/[id]/page.tsx", "needle\n")
+    write("app/i/page.tsx", "needle\n")
+    request = SearchRequest.from_paths_and_globs(project, ["app/[id]/page.tsx"], patterns=["needle"])
+    assert list(_file_sections(grep_and_read(project, request).text)) == ["app/[id]/page.tsx"]
 
 
 def test_symbol_scope_returns_the_whole_enclosing_function(project: Path, write) -> None:

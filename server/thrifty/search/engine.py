@@ -44,9 +44,10 @@ class SearchRequest:
     timeout: float = rg.RG_TIMEOUT_SECONDS
 
     @classmethod
-    def from_paths_and_globs(cls, paths: list[str], **kwargs: Any) -> SearchRequest:
-        """`paths` entries holding glob characters (`*.py`, `!tests/**`) become rg globs; the rest are paths."""
-        globs = [p for p in paths if p.startswith("!") or any(c in p for c in _GLOB_CHARS)]
+    def from_paths_and_globs(cls, root: Path, paths: list[str], **kwargs: Any) -> SearchRequest:
+        """Entries like `*.py` or `!tests/**` become rg globs; the rest, and existing paths such as Next.js's
+        `app/[id]/page.tsx`, stay paths."""
+        globs = [p for p in paths if _is_glob(root, p)]
         plain = [p for p in paths if p not in globs]
         return cls(paths=plain or ["."], globs=globs, **kwargs)
 
@@ -55,6 +56,17 @@ class SearchRequest:
 class SearchOutcome:
     text: str
     result: GrepAndReadResult
+
+
+def _is_glob(root: Path, entry: str) -> bool:
+    if entry.startswith("!"):
+        return True
+    if not any(c in entry for c in _GLOB_CHARS):
+        return False
+    try:
+        return not resolve_in_root(root, entry).exists()
+    except ToolError:
+        return False  # stays a path, so that it is refused by name
 
 
 def grep_and_read(root: Path, request: SearchRequest) -> SearchOutcome:

@@ -11,7 +11,7 @@ from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import Field
 
 from thrifty.errors import ToolError
-from thrifty.search.engine import SearchRequest, grep_and_read
+from thrifty.search.engine import SearchOutcome, SearchRequest, grep_and_read
 from thrifty.textout import DEFAULT_MAX_TOKENS, MIN_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, tool_result
 
@@ -30,11 +30,15 @@ def register(server: MCPServer, config: ServerConfig) -> None:
         offset: Annotated[int, Field(description="from an 'omitted' note")] = 0,
         max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,  # above MAX_MAX_TOKENS: capped
     ) -> CallToolResult:
-        request = SearchRequest.from_paths_and_globs(
-            patterns=patterns, paths=paths, context=context, scope=scope, offset=offset, max_tokens=max_tokens
-        )
+        def search() -> SearchOutcome:  # file system and rg work: off the event loop
+            request = SearchRequest.from_paths_and_globs(
+                config.root,
+                patterns=patterns, paths=paths, context=context, scope=scope, offset=offset, max_tokens=max_tokens,
+            )
+            return grep_and_read(config.root, request)
+
         try:
-            outcome = await anyio.to_thread.run_sync(lambda: grep_and_read(config.root, request))
+            outcome = await anyio.to_thread.run_sync(search)
         except ToolError as exc:  # the SDK shows the model only its own ToolError's message
             raise McpToolError(str(exc)) from exc
         return tool_result(outcome.text, outcome.result, config)
