@@ -17,16 +17,23 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from thrifty.ledger.pricing import FIELD_TIER_TOKENS, PROMPT_TIER_TOKENS, TokenSums, cost
+from thrifty.ledger.pricing import FIELD_TIER_TOKENS, PROMPT_TIER_TOKENS, TokenSums, cost, price_for
 
 _FIELDS = ("input_tokens", "output_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens")
 _PROMPT = "(input_tokens + cache_write_5m_tokens + cache_write_1h_tokens + cache_read_tokens)"
-TOKEN_SUMS_SQL = ", ".join(
-    [f"SUM({f})" for f in _FIELDS]
-    + [f"SUM(MAX({f} - {FIELD_TIER_TOKENS}, 0))" for f in _FIELDS]
-    + [f"SUM(CASE WHEN {_PROMPT} > {PROMPT_TIER_TOKENS} THEN {f} ELSE 0 END)" for f in _FIELDS]
-    + ["COUNT(*)", "MIN(ts)", "MAX(ts)"]
-)
+_PLAIN_SUMS = [f"SUM({f})" for f in _FIELDS]
+_FIELD_TIER_SUMS = [f"SUM(MAX({f} - {FIELD_TIER_TOKENS}, 0))" for f in _FIELDS]
+_PROMPT_TIER_SUMS = [f"SUM(CASE WHEN {_PROMPT} > {PROMPT_TIER_TOKENS} THEN {f} ELSE 0 END)" for f in _FIELDS]
+_TAIL = ["COUNT(*)", "MIN(ts)", "MAX(ts)"]
+TOKEN_SUMS_SQL = ", ".join(_PLAIN_SUMS + _FIELD_TIER_SUMS + _PROMPT_TIER_SUMS + _TAIL)
+
+
+def token_sums_sql(field_tier: bool = True, prompt_tier: bool = True) -> str:
+    """The 18 aggregate columns `Usage.add` reads; tier sums a query does not need are constant zeros (cheaper)."""
+    return ", ".join(_PLAIN_SUMS + (_FIELD_TIER_SUMS if field_tier else ["0"] * 5)
+                     + (_PROMPT_TIER_SUMS if prompt_tier else ["0"] * 5) + _TAIL)
+
+
 NO_MODEL = "(no model)"
 
 
@@ -149,7 +156,8 @@ def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | 
     where, params = (filters or Filters()).sql()
     cols = ", ".join(group)
     select_group = f"{cols}, " if group else ""
-    sql = (f"SELECT {select_group}model, speed, {TOKEN_SUMS_SQL} FROM turns{where} "
+    sums = _sums_for(conn, where, params)
+    sql = (f"SELECT {select_group}model, speed, {sums} FROM turns{where} "
            f"GROUP BY {select_group}model, speed ORDER BY MIN(ts)")
     result: dict[tuple[object, ...], Usage] = {}
     width = len(group)
@@ -159,6 +167,21 @@ def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | 
         if usage is None:
             usage = result[key] = Usage()
         usage.add(row[width], row[width + 1], row[width + 2:])
+    return result
+
+
+def _sums_for(conn: sqlite3.Connection, where: str, params: list[object]) -> str:
+    """Aggregate columns with long-context sums only when a model in scope is priced by tiers."""
+    prices = [price_for(row[0]) for row in conn.execute(f"SELECT DISTINCT model FROM turns{where}", params)]
+    return token_sums_sql(field_tier=any(p is not None and p.above_field_tier is not None for p in prices),
+                          prompt_tier=any(p is not None and p.above_prompt_tier is not None for p in prices))
+
+
+def combined(usages: Iterable[Usage]) -> Usage:
+    """One `Usage` summing several (e.g. the totals row of a view, without a second query)."""
+    result = Usage()
+    for usage in usages:
+        merge(result, usage)
     return result
 
 

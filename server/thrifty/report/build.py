@@ -39,26 +39,30 @@ def usage_fields(usage: Usage) -> dict[str, object]:
 
 
 def totals(conn: sqlite3.Connection, filters: Filters) -> Totals:
-    usage = queries.total(conn, filters)
+    return totals_of(queries.total(conn, filters))
+
+
+def totals_of(usage: Usage) -> Totals:
     return Totals(**usage_fields(usage), models=usage.models, first_activity=usage.first_ts or None,
                   last_activity=usage.last_ts or None)
 
 
 def build_sessions(conn: sqlite3.Connection, filters: Filters) -> SessionsReport:
+    by_session = queries.sessions(conn, filters)
     rows = [
         SessionRow(session_id=str(session_id), project=str(project), models=usage.models,
                    first_activity=usage.first_ts, last_activity=usage.last_ts, **usage_fields(usage))
-        for (session_id, project), usage in queries.sessions(conn, filters).items()
+        for (session_id, project), usage in by_session.items()
     ]
     rows.sort(key=lambda row: (row.last_activity or "", row.session_id))
-    report_totals = totals(conn, filters)
+    report_totals = totals_of(queries.combined(by_session.values()))
     return SessionsReport(sessions=rows, totals=report_totals, notes=notes(conn, report_totals))
 
 
 def build_daily(conn: sqlite3.Connection, filters: Filters) -> DailyReport:
-    rows = [DailyRow(date=day, models=usage.models, **usage_fields(usage))
-            for day, usage in queries.daily_totals(conn, filters).items()]
-    report_totals = totals(conn, filters)
+    by_day = queries.daily_totals(conn, filters)
+    rows = [DailyRow(date=day, models=usage.models, **usage_fields(usage)) for day, usage in by_day.items()]
+    report_totals = totals_of(queries.combined(by_day.values()))
     return DailyReport(daily=rows, totals=report_totals, notes=notes(conn, report_totals))
 
 
