@@ -70,6 +70,10 @@ def write_edge_cases(projects: Path) -> None:
         edge_line(15, message__model="claude-sonnet-4-5-20250929",
                   message__usage__cache_read_input_tokens=350_000),
         edge_line(16, message__model="us.anthropic.claude-haiku-4-5-20251001-v1:0"),
+        edge_line(18, message__usage__iterations=[
+            {"type": "message", "input_tokens": 28, "output_tokens": 118},
+            {"type": "advisor_message", "model": "claude-opus-4-8", "input_tokens": 2000, "output_tokens": 300,
+             "cache_read_input_tokens": 0, "cache_creation_input_tokens": 0}]),
         '{"type":"assistant","message":{"usage":{',
     ]
     path = projects / "-home-dev-edge" / "edge.jsonl"

@@ -150,3 +150,12 @@ def test_null_check_looks_only_at_the_fields_ccusage_cannot_take_as_null() -> No
     assert has_rejected_null(b'{"message":{"model":null}}')
     assert has_rejected_null(b'{"usage":{"input_tokens":1,"cache_read_input_tokens":null}}')
     assert not has_rejected_null(b'{"parentUuid":null,"stop_reason":null}')
+
+
+def test_advisor_calls_inside_a_response_are_records_of_their_own_model() -> None:
+    iterations = [{"type": "message", "input_tokens": 10, "output_tokens": 20},
+                  {"type": "advisor_message", "model": "claude-opus-4-8", "input_tokens": 700, "output_tokens": 90}]
+    main, advisor = records(line(message__usage__iterations=iterations))
+    assert (main.model, main.input_tokens) == ("claude-sonnet-4-6", 10)
+    assert (advisor.message_id, advisor.request_id, advisor.model, advisor.input_tokens, advisor.output_tokens) == (
+        "msg_1:advisor:0", "req_1", "claude-opus-4-8", 700, 90)

@@ -4,8 +4,9 @@ The rules follow ccusage 20.0.24 so per-session totals agree with it to the toke
 bytes `"usage":{` are considered (Claude Code writes compact JSON); a line is skipped when one of a few fields is
 `null`, when `timestamp` is not RFC 3339 with 0 or 3 fractional digits, when `version` is not semver-like, when
 `sessionId`, `requestId`, `message.id` or `message.model` is present but empty, or when a token count is not a
-non-negative integer. `<synthetic>` records (client-side errors, always zero usage) are ignored. Tool calls are
-read from the `tool_use` blocks of the same records.
+non-negative integer. `<synthetic>` records (client-side errors, always zero usage) are ignored. Advisor calls
+billed inside a response (`usage.iterations`) become records of their own model. Tool calls are read from the
+`tool_use` blocks of the same records.
 """
 
 from __future__ import annotations
@@ -131,6 +132,9 @@ def _parse_candidate(line: bytes, offset: int, result: ParseResult) -> None:
         result.rejected += 1
     elif record is not _IGNORED:
         result.records.append(record)
+        iterations = obj["message"]["usage"].get("iterations")
+        if type(iterations) is list:
+            result.records.extend(advisor_records(record, iterations))
 
 
 def has_rejected_null(line: bytes) -> bool:
@@ -196,6 +200,21 @@ def usage_record(obj: Any, offset: int) -> UsageRecord | None:
         message.get("id"), obj.get("requestId") or "", ts, model, _SPEEDS.get(speed_raw) if speed_raw else None,
         sidechain, tokens, offset, tool_uses(message.get("content")),
     )
+
+
+def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRecord]:
+    """Advisor calls billed inside a response (`usage.iterations[]` of type `advisor_message`, another model):
+    each is its own record, keyed `<message id>:advisor:<n>` so its copies de-duplicate like any response."""
+    found = []
+    for item in iterations:
+        if type(item) is not dict or item.get("type") != "advisor_message":
+            continue
+        model, tokens = item.get("model"), usage_tokens(item)
+        if type(model) is str and model and tokens is not None:
+            key = f"{record.message_id}:advisor:{len(found)}" if record.message_id else None
+            found.append(UsageRecord(key, record.request_id, record.ts, model, None, record.is_sidechain, tokens,
+                                     record.offset, []))
+    return found
 
 
 def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None:
@@ -285,6 +304,6 @@ def split_tool_name(name: str) -> tuple[str | None, str | None, str]:
 
 
 __all__ = [
-    "USAGE_MARKER", "ParseResult", "UsageRecord", "has_rejected_null", "normalize_timestamp", "parse_final_line",
-    "parse_lines", "split_tool_name", "tool_uses", "usage_record", "usage_tokens",
+    "USAGE_MARKER", "ParseResult", "UsageRecord", "advisor_records", "has_rejected_null", "normalize_timestamp",
+    "parse_final_line", "parse_lines", "split_tool_name", "tool_uses", "usage_record", "usage_tokens",
 ]
