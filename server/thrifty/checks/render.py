@@ -97,7 +97,7 @@ def _section(result: CheckResult) -> _Section:
         fixed.append(result.message)
     if result.summary:
         fixed.append(f"summary: {result.summary}")
-    elif result.status != "error":
+    elif result.status == "failed":
         fixed.append(f"summary: none printed by the tool; {len(result.findings)} findings parsed")
     items = [_Item(f, _name_line(f), _indented(f.detail.splitlines())) for f in result.findings]
     return _Section(result, fixed, items, _indented(result.output_tail))

@@ -120,10 +120,8 @@ async def _end_group(process: Process, capture: OutputCapture, graceful: bool) -
     if graceful:  # whatever it printed while dying is worth having
         with anyio.move_on_after(DRAIN_S):
             await _read_into(process, capture)
-    assert process.stdout is not None
-    await process.stdout.aclose()
-    with anyio.move_on_after(DRAIN_S):
-        await process.wait()  # lets asyncio reap and close its transport now that the pipe is closed
+    with anyio.move_on_after(KILL_GRACE_S):
+        await process.aclose()  # closes the pipe itself too, so a leftover holding it cannot keep the transport open
 
 
 def _signal_group(pgid: int, sig: signal.Signals) -> None:

@@ -38,13 +38,16 @@ def register(server: MCPServer, config: ServerConfig) -> None:
         async def notify(p: Progress) -> None:
             await ctx.report_progress(p.done, p.total, _progress_message(p))
 
-        try:
-            async with anyio.create_task_group() as group:
-                group.start_soon(_heartbeat, progress, notify)
+        refused: ToolError | None = None
+        async with anyio.create_task_group() as group:
+            group.start_soon(_heartbeat, progress, notify)
+            try:
                 report = await run_checks(config.root, checks, paths, changed, progress, notify)
-                group.cancel_scope.cancel()
-        except ToolError as exc:
-            raise McpToolError(str(exc)) from exc
+            except ToolError as exc:  # the SDK shows the model only its own ToolError's message
+                refused = exc
+            group.cancel_scope.cancel()
+        if refused is not None:
+            raise McpToolError(str(refused)) from refused
         return tool_result(render_report(report, max_tokens), report, config)
 
     server.add_tool(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from thrifty.checks.model import Finding
-from thrifty.checks.parsers.base import ParseContext, Parsed, one_line
+from thrifty.checks.parsers.base import ParseContext, Parsed, one_line, squeeze_blank
 from thrifty.checks.parsers.frames import is_library
 
 KEEP = r"test \S+ \.\.\. FAILED|---- \S+ stdout ----|test result: |error(?:\[E\d+\])?: |[ \t]+--> \S+:\d+:\d+"
@@ -18,7 +18,8 @@ RESULT = re.compile(
 )
 ERROR = re.compile(r"^error(?:\[(?P<code>E\d+)\])?: (?P<msg>.+)$")
 ARROW = re.compile(r"^\s*--> (?P<where>\S+:\d+:\d+)\s*$")
-NOISE = re.compile(r"^note: run with `RUST_BACKTRACE=|^failures:$")
+NOISE = re.compile(r"^note: run with `RUST_BACKTRACE=|^note: Some details are omitted|^failures:$")
+FRAME = re.compile(r"^\s+\d+: ")  # a backtrace frame: `  3: crate::module::function`, then its `at path:l:c`
 FRAME_AT = re.compile(r"^\s+at (?P<path>\S+):\d+:\d+$")
 MAX_DIAGNOSTIC_LINES = 15
 
@@ -42,8 +43,7 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
     sections = _sections(lines)
     failed = [m["name"] for m in map(TEST_LINE.match, lines) if m and m["status"] == "FAILED"]
     for name in dict.fromkeys(failed + list(sections)):
-        body = [ln for ln in sections.get(name, []) if not NOISE.match(ln)]
-        body = [ln for ln in body if not _library_frame(ln, ctx)]
+        body = squeeze_blank(_trim_backtrace([ln for ln in sections.get(name, []) if not NOISE.match(ln)], ctx))
         message = next((ln for ln in body if ln.strip() and not ln.startswith("thread ")), "")
         parsed.findings.append(Finding(name=name, code="FAILED", message=one_line(message), detail="\n".join(body)))
     parsed.findings.extend(_compile_errors(lines))
@@ -73,9 +73,33 @@ def _strip_blank(lines: list[str]) -> list[str]:
     return lines
 
 
-def _library_frame(line: str, ctx: ParseContext) -> bool:
-    match = FRAME_AT.match(line)
-    return bool(match and is_library(match["path"], ctx.root))
+def _trim_backtrace(lines: list[str], ctx: ParseContext) -> list[str]:
+    """Keep the frames in the project's own code; std, core and dependency frames become one note per run."""
+    out: list[str] = []
+    dropped = 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if not FRAME.match(line):
+            if dropped:
+                out.append(f"  [{dropped} library frames omitted]")
+                dropped = 0
+            out.append(line)
+            i += 1
+            continue
+        at = FRAME_AT.match(lines[i + 1]) if i + 1 < len(lines) else None
+        frame = [line, lines[i + 1]] if at else [line]
+        if at and not is_library(at["path"], ctx.root):
+            if dropped:
+                out.append(f"  [{dropped} library frames omitted]")
+                dropped = 0
+            out.extend(frame)
+        else:
+            dropped += 1
+        i += len(frame)
+    if dropped:
+        out.append(f"  [{dropped} library frames omitted]")
+    return out
 
 
 def _compile_errors(lines: list[str]) -> list[Finding]:

@@ -13,9 +13,11 @@ KEEP = (
     r"[ \t]*(?:●|✕|×|not ok \d+|FAIL\b|Tests?:|Test Suites:|ℹ |# (?:pass|fail))"
     r"|\S+:\d+(?::\d+)?: (?:error|fatal)|Traceback "
 )
+TAP_COUNT = re.compile(r"^\s*(?:ℹ |# )(?P<word>tests|pass|fail|cancelled|skipped|todo) (?P<n>\d+)\s*$")  # node:test
+TAP_FAIL = re.compile(r"^not ok \d+ - ")
+TAP_NOISE = re.compile(r"^\s*(?:duration_ms|failureType|code|operator):|node:(?:internal|async_hooks)")
 SUMMARIES = [
     re.compile(r"^\s*Tests?:?\s+(?P<text>.*\d+ (?:failed|passed|total|skipped).*)$"),  # jest, vitest
-    re.compile(r"^\s*(?:ℹ |# )(?P<text>(?:tests|pass|fail) \d+)\s*$"),  # node:test, TAP
     re.compile(r"^\s*(?P<text>(?:\d+ (?:passing|failing|pending)\s*(?:\([^)]*\))?\s*)+)$"),  # mocha
     re.compile(r"^(?:\w+: )?(?P<text>\d+ passed, \d+ failed(?:, \d+ skipped)?)\s*$"),  # the plain closing line
 ]
@@ -35,20 +37,28 @@ MAX_GENERIC_FINDINGS = 500
 def parse(text: str, ctx: ParseContext) -> Parsed:
     lines = text.splitlines()
     parsed = Parsed()
-    for pattern in SUMMARIES:
+    tap = {m["word"]: int(m["n"]) for m in map(TAP_COUNT.match, lines) if m}
+    if tap:
+        parsed.summary = ", ".join(f"{word} {n}" for word, n in tap.items())
+        parsed.counts = tap
+    for pattern in SUMMARIES if not tap else []:
         match = last_match(pattern, lines)
         if match:
             parsed.summary = match["text"].strip()
             parsed.counts = counts_from(parsed.summary)
             break
-    names: dict[str, None] = {}
-    for line in lines:
+    names: dict[str, str] = {}
+    for i, line in enumerate(lines):
         for pattern in FAILURE_NAMES:
             match = pattern.match(line)
             if match and len(names) < MAX_GENERIC_FINDINGS:
-                names[match["name"]] = None
+                names.setdefault(match["name"], _tap_detail(lines, i) if TAP_FAIL.match(line) else "")
                 break
-    parsed.findings = [Finding(name=name, code="FAILED") for name in names]
+    parsed.findings = [Finding(name=name, code="FAILED", detail=detail) for name, detail in names.items()]
+    for finding in parsed.findings:
+        finding.message = _tap_message(finding.detail)
+    if tap:
+        parsed.total = tap.get("fail", 0)
     for line in lines:
         match = COMPILER.match(line)
         if match and len(parsed.findings) < MAX_GENERIC_FINDINGS:
@@ -60,3 +70,23 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
         parsed.findings.append(Finding(name="traceback", code="error", message=one_line(message),
                                        detail="\n".join(detail)))
     return parsed
+
+
+def _tap_message(detail: str) -> str:
+    lines = [ln.strip() for ln in detail.splitlines() if ln.strip()]
+    for i, line in enumerate(lines):
+        if line.startswith("error:"):
+            message = line[len("error:"):].strip(" |-'\"")
+            return one_line(message or (lines[i + 1] if i + 1 < len(lines) else ""))
+    return one_line(lines[0]) if lines else ""
+
+
+def _tap_detail(lines: list[str], start: int) -> str:
+    """The YAML block under a TAP `not ok` line (up to its `...`), without timings and runtime-internal frames."""
+    body: list[str] = []
+    for line in lines[start + 1:]:
+        if line.strip() == "...":
+            break
+        if line.strip() != "---" and line.strip() and not TAP_NOISE.search(line):
+            body.append(line.rstrip())
+    return "\n".join(body)

@@ -1,0 +1,53 @@
+"""Defaults for an unconfigured project: what each marker file brings, and what it does not."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from thrifty.checks.detect import detect_checks
+
+
+def _names(project: Path) -> dict[str, tuple[str, ...]]:
+    return {c.name: c.argv for c in detect_checks(project, os.environ.get("PATH", ""))}
+
+
+def test_python_project_gets_pytest_when_tests_exist_and_linters_only_when_configured(project: Path, write) -> None:
+    write("tests/test_app.py", "def test_x():\n    pass\n")
+    assert list(_names(project)) == ["pytest"]
+    write("pyproject.toml", "[tool.ruff]\nline-length = 100\n[tool.mypy]\nfiles = ['src']\n")
+    found = _names(project)
+    assert list(found) == ["pytest", "ruff", "mypy"]
+    assert found["pytest"][1:] == ("-m", "pytest", "-q")
+    assert found["ruff"] == ("ruff", "check", ".") and found["mypy"] == ("mypy",)
+
+
+def test_flake8_and_pyright_come_from_their_own_config_files(project: Path, write) -> None:
+    write("setup.cfg", "[flake8]\nmax-line-length = 100\n")
+    write("pyrightconfig.json", "{}")
+    checks = {c.name: c for c in detect_checks(project, "")}
+    assert set(checks) == {"flake8", "pyright"}
+    assert checks["flake8"].origin == "detected: [flake8]" and checks["pyright"].source == "detected"
+
+
+def test_package_json_brings_npm_test_tsc_and_eslint_but_not_the_npm_init_placeholder(project: Path, write) -> None:
+    write("package.json", json.dumps({"scripts": {"test": 'echo "Error: no test specified" && exit 1'}}))
+    assert _names(project) == {}
+    write("package.json", json.dumps({"scripts": {"test": "jest"}}))
+    write("tsconfig.json", "{}")
+    write("eslint.config.js", "export default [];\n")
+    assert _names(project) == {
+        "npm-test": ("npm", "test", "--silent"), "tsc": ("tsc", "--noEmit", "--pretty", "false"),
+        "eslint": ("eslint", "."),
+    }
+
+
+def test_cargo_and_go_projects_get_their_test_commands(project: Path, write) -> None:
+    write("Cargo.toml", "[package]\nname = 'x'\n")
+    write("go.mod", "module example.com/x\n")
+    assert _names(project) == {"cargo-test": ("cargo", "test"), "go-test": ("go", "test", "./...")}
+
+
+def test_an_empty_project_detects_nothing(project: Path) -> None:
+    assert detect_checks(project, "") == []

@@ -1,0 +1,111 @@
+"""Real processes: timeouts kill the whole group, leftovers never hold a result hostage, floods stay bounded."""
+
+from __future__ import annotations
+
+import os
+import select
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+
+from thrifty.checks.capture import keep_pattern
+from thrifty.checks.env import check_env
+from thrifty.checks.runner import run_process
+
+pytestmark = pytest.mark.anyio
+
+
+def _dies(pid: int, within: float = 5.0) -> bool:
+    """Whether process `pid` has ended or ends within `within` seconds; waits on a pidfd, no polling."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], within)[0])
+    finally:
+        os.close(fd)
+
+
+needs_proc = pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="waits for processes with pidfds (Linux)")
+
+SPAWN_CHILD = (
+    "import subprocess, sys, time; "
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(300)']); "
+    "open('child.pid', 'w').write(str(child.pid)); print('started', flush=True); "
+)
+
+
+async def _run(project: Path, code: str, timeout: float) -> object:
+    with anyio.fail_after(timeout + 10):
+        return await run_process(
+            (sys.executable, "-c", code), project, check_env(project), timeout, project / "out.log", None,
+        )
+
+
+@needs_proc
+async def test_a_check_over_its_timeout_is_killed_with_its_children_and_reported_timed_out(project: Path) -> None:
+    outcome = await _run(project, SPAWN_CHILD + "time.sleep(300)", timeout=1.5)
+    assert outcome.timed_out and outcome.exit_code == -15  # SIGTERM was enough
+    assert "started" in outcome.text
+    assert _dies(int((project / "child.pid").read_text()))
+
+
+@needs_proc
+async def test_a_check_ignoring_sigterm_is_killed_after_the_grace_period(project: Path) -> None:
+    code = "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('stubborn', flush=True); "
+    outcome = await _run(project, code + "time.sleep(300)", timeout=1)
+    assert outcome.timed_out and outcome.exit_code == -9
+
+
+@needs_proc
+async def test_a_child_left_holding_the_output_pipe_does_not_delay_the_result(project: Path) -> None:
+    outcome = await _run(project, SPAWN_CHILD + "print('main done')", timeout=120)
+    assert not outcome.timed_out and outcome.exit_code == 0 and "main done" in outcome.text
+    assert _dies(int((project / "child.pid").read_text()))
+
+
+async def test_a_missing_executable_is_an_error_without_a_process(project: Path) -> None:
+    outcome = await run_process(
+        ("thrifty-no-such-tool", "--version"), project, check_env(project), 5, project / "x.log", None,
+    )
+    assert outcome.error == "executable 'thrifty-no-such-tool' not found" and outcome.exit_code is None
+
+
+async def test_stdin_is_closed_so_a_check_waiting_for_input_ends(project: Path) -> None:
+    outcome = await _run(project, "import sys; print(repr(sys.stdin.read()))", timeout=30)
+    assert outcome.exit_code == 0 and outcome.text == "''\n"
+
+
+async def test_stderr_and_stdout_arrive_in_one_stream_and_the_raw_log(project: Path) -> None:
+    code = "import sys; print('out', flush=True); print('err', file=sys.stderr, flush=True); sys.exit(3)"
+    outcome = await _run(project, code, timeout=30)
+    assert outcome.exit_code == 3 and outcome.text == "out\nerr\n"
+    assert (project / "out.log").read_text(encoding="utf-8") == "out\nerr\n"
+
+
+async def test_checks_run_with_the_project_venv_first_on_path(project: Path) -> None:
+    bin_dir = project / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    env = check_env(project)
+    assert env["PATH"].split(os.pathsep)[0] == str(bin_dir)
+    assert env["NO_COLOR"] == "1" and str(Path(sys.executable).parent) in env["PATH"].split(os.pathsep)
+
+
+async def test_a_flood_keeps_memory_and_the_log_bounded_and_the_failure_in_the_middle(project: Path) -> None:
+    code = (
+        "import sys\n"
+        "block = ('x' * 99 + '\\n') * 10000\n"
+        "for i in range(100): sys.stdout.write(block)\n"
+        "print('FAILED tests/test_x.py::test_middle - boom')\n"
+        "for i in range(100): sys.stdout.write(block)\n"
+    )
+    outcome = await run_process(
+        (sys.executable, "-c", code), project, check_env(project), 120, project / "flood.log", keep_pattern("FAILED "),
+    )
+    assert outcome.output_bytes > 200_000_000 and outcome.log_truncated
+    assert (project / "flood.log").stat().st_size < 64 * 2**20 + 200
+    assert "FAILED tests/test_x.py::test_middle - boom" in outcome.text
+    assert len(outcome.text) < 4 * 2**20
