@@ -191,4 +191,4 @@ def test_the_whole_file_threshold_is_documented_by_the_outline_note(project: Pat
     result = read_many(project, ["edge.txt", "over.txt"], 60000)
     assert result.items[0].status == "ok"
     assert result.items[1].status == "outline"
-    assert f"{WHOLE_MAX_LINES + 1} lines: only the first 30 lines are shown; ask for over.txt:START-END" in result.text
+    assert f"{WHOLE_MAX_LINES + 1} lines: only the first 30 lines shown; ask for over.txt:START-END" in result.text

@@ -136,5 +136,8 @@ def _decode_line(raw: bytearray, skipped: int, line_no: int) -> str:
     if line_no == 1:
         text = text.removeprefix("\ufeff")
     if skipped:
-        return f"{text[:MAX_LINE_CHARS]}… [{skipped:,} more bytes omitted]"
+        # Clipped here, under textout's own limit, so the marker counts every byte left out, not just the chars.
+        prefix = text[: MAX_LINE_CHARS - 40]
+        omitted = len(raw) + skipped - len(prefix.encode("utf-8"))
+        return f"{prefix}… [{omitted:,} bytes omitted]"
     return text.removesuffix("\r")

@@ -207,18 +207,22 @@ def _outline(cache: _Files, info: files.TextFile, shown: str, index: int) -> Blo
     block = Block("outline", shown, [index], start=1, end=head_end, file=info)
     reason = f"{info.total_lines:,} lines" if info.total_lines > files.WHOLE_MAX_LINES else f"{info.size:,} bytes"
     if symbols.language_of(shown) is None:
-        block.notes.append(f"{reason}: only the first {head_end} lines are shown; ask for {shown}:START-END "
+        block.notes.append(f"{reason}: only {_first(head_end)} shown; ask for {shown}:START-END "
                            f"(or {shown}:1- for all of it, within max_tokens)")
         return block
     if info.size > files.OUTLINE_MAX_BYTES:
-        block.notes.append(f"{reason}: too large to outline, only the first {head_end} lines are shown; "
+        block.notes.append(f"{reason}: too large to outline, only {_first(head_end)} shown; "
                            f"ask for {shown}:START-END")
         return block
     found = cache.outline(info, shown)
     block.outline, block.outline_starts = _outline_rows(found)
-    block.notes.append(f"{reason}, so an outline of its {len(found)} definitions and its first {head_end} lines; "
+    block.notes.append(f"{reason}, so an outline of its {len(found)} definitions and {_first(head_end)}; "
                        f"ask for {shown}#Name or {shown}:START-END ({shown}:1- for all of it, within max_tokens)")
     return block
+
+
+def _first(lines: int) -> str:
+    return "the first line" if lines == 1 else f"the first {lines} lines"
 
 
 def _outline_rows(found: list[symbols.Symbol]) -> tuple[list[str], list[int]]:
