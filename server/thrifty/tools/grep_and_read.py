@@ -12,7 +12,7 @@ from pydantic import Field
 
 from thrifty.errors import ToolError
 from thrifty.search.engine import SearchOutcome, SearchRequest, grep_and_read
-from thrifty.textout import DEFAULT_MAX_TOKENS, MIN_MAX_TOKENS
+from thrifty.textout import DEFAULT_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, tool_result
 
 DESCRIPTION = (
@@ -25,10 +25,12 @@ def register(server: MCPServer, config: ServerConfig) -> None:
     async def grep_and_read_tool(
         patterns: Annotated[list[str], Field(description="Rust regexes")],
         paths: Annotated[list[str], Field(description="files/dirs; globs (*.py, !tests/**) filter")] = ["."],  # noqa: B006 - never mutated
-        context: int = 3,  # negative values are refused by the engine; the schema stays short
+        # Bounds are checked by the engine (negative context/offset, max_tokens under MIN_MAX_TOKENS) rather than
+        # in the schema: all of tools/list must stay under 2,000 bytes. The "omitted" note names the offset to pass.
+        context: int = 3,
         scope: Literal["lines", "symbol"] = "lines",
-        offset: Annotated[int, Field(description="from an 'omitted' note")] = 0,
-        max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,  # above MAX_MAX_TOKENS: capped
+        offset: int = 0,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> CallToolResult:
         def search() -> SearchOutcome:  # file system and rg work: off the event loop
             request = SearchRequest.from_paths_and_globs(
