@@ -8,7 +8,7 @@ from datetime import date
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -35,8 +35,9 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
            as_json: bool) -> None:
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
-    VIEW is sessions (default), daily, agents, models, tools or summary (one session by agent, model and tool:
-    the latest one unless --session is given). New transcript lines are read first, so history from before
+    VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
+    the latest one unless --session is given) or cache-misses (turns that rewrote their cached prefix, with a
+    likely cause and the extra cost). New transcript lines are read first, so history from before
     thrifty was installed is included.
     """
     if since and until and since > until:

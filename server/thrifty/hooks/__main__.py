@@ -20,6 +20,8 @@ HANDLERS = {
     "stop": "thrifty.hooks.stop",
     "subagent-stop": "thrifty.hooks.stop",
     "pre-tool-use": "thrifty.hooks.pre_tool_use",
+    "post-tool-use": "thrifty.hooks.post_tool_use",
+    "post-tool-use-failure": "thrifty.hooks.post_tool_use",
 }
 LOG_LIMIT_BYTES = 1 << 20
 

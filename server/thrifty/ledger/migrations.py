@@ -117,3 +117,62 @@ def migrate(conn: sqlite3.Connection) -> None:
                 fn(conn)
                 conn.execute(_RECORD, (fn.__name__,))
         conn.execute(f"PRAGMA user_version={len(MIGRATIONS)}")
+
+
+@migration
+def m002_fleet_state(conn: sqlite3.Connection) -> None:
+    """Budget and loop-guard state written by the fleet hooks (thrifty.fleet): small, per session.
+
+    - `budget_raises`: `thrifty budget raise` amounts added to a budget (level session/subagent/daily; `agent_id` ''
+      = every subagent of the session; `day` is the local date of a daily raise; unit usd/tokens).
+    - `budget_notices`: warnings already given, so each is given once per session, budget, level and limit.
+    - `budget_settings`: the budget settings a session's hooks last resolved (JSON), for `thrifty budget` and watch.
+    - `tool_ring`: the last calls per session+agent for the loop guard: a key of the tool input, whether the tool
+      changes files, and (from PostToolUse) a key of its result and whether that result was new.
+    """
+    for statement in _M002:
+        conn.execute(statement)
+
+
+_M002 = [
+    """CREATE TABLE budget_raises (
+        id INTEGER PRIMARY KEY,
+        level TEXT NOT NULL,
+        session_id TEXT NOT NULL DEFAULT '',
+        agent_id TEXT NOT NULL DEFAULT '',
+        day TEXT NOT NULL DEFAULT '',
+        unit TEXT NOT NULL,
+        amount REAL NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    "CREATE INDEX budget_raises_scope ON budget_raises(level, session_id, day)",
+    """CREATE TABLE budget_notices (
+        session_id TEXT NOT NULL,
+        budget TEXT NOT NULL,
+        level TEXT NOT NULL,
+        limit_value REAL NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        PRIMARY KEY (session_id, budget, level, limit_value)
+    )""",
+    """CREATE TABLE budget_settings (
+        session_id TEXT PRIMARY KEY,
+        project_dir TEXT NOT NULL,
+        settings TEXT NOT NULL,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    """CREATE TABLE tool_ring (
+        id INTEGER PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        tool_use_id TEXT,
+        tool_name TEXT NOT NULL,
+        input_key TEXT NOT NULL,
+        changes_files INTEGER NOT NULL DEFAULT 0,
+        denied INTEGER NOT NULL DEFAULT 0,
+        result_key TEXT,
+        novel INTEGER,
+        ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    "CREATE INDEX tool_ring_agent ON tool_ring(session_id, agent_id, id)",
+    "CREATE INDEX tool_ring_use ON tool_ring(tool_use_id)",
+]

@@ -24,7 +24,7 @@ from thrifty.report.models import (
     Totals,
 )
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
 
 
 def usage_fields(usage: Usage) -> dict[str, object]:
@@ -152,9 +152,16 @@ def notes(conn: sqlite3.Connection, report_totals: Totals | None) -> list[str]:
     return found
 
 
+def build_cache_misses(conn: sqlite3.Connection, filters: Filters) -> Report:
+    """Cache misses with cause and price (built by thrifty.fleet, which owns the detection)."""
+    from thrifty.fleet.views import cache_misses_report
+
+    return cache_misses_report(conn, filters)
+
+
 BUILDERS: dict[str, Callable[[sqlite3.Connection, Filters], Report]] = {
     "sessions": build_sessions, "daily": build_daily, "agents": build_agents, "models": build_models,
-    "tools": build_tools, "summary": build_summary,
+    "tools": build_tools, "summary": build_summary, "cache-misses": build_cache_misses,
 }
 
 

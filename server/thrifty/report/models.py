@@ -114,4 +114,7 @@ class SummaryReport(BaseModel):
     notes: list[str] = []
 
 
-Report = SessionsReport | DailyReport | AgentsReport | ModelsReport | ToolsReport | SummaryReport
+from thrifty.fleet.models import CacheMissesReport  # noqa: E402 - the cache-misses view's schema lives with fleet
+
+Report = (SessionsReport | DailyReport | AgentsReport | ModelsReport | ToolsReport | SummaryReport
+          | CacheMissesReport)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from thrifty.fleet.models import CacheMissesReport
 from thrifty.report.models import (
     AgentsReport,
     DailyReport,
@@ -215,9 +216,16 @@ def summary_view(report: SummaryReport, screen: Screen) -> None:
         tools_table(ToolsReport(tools=report.tools[:10], totals=totals), screen, "top tools by result tokens")
 
 
+def cache_misses_table(report: CacheMissesReport, screen: Screen) -> None:
+    from thrifty.fleet.cache_table import render_misses
+
+    render_misses(report, screen)
+
+
 _VIEWS: dict[type, Callable[..., None]] = {
     SessionsReport: sessions_table, DailyReport: daily_table, AgentsReport: agents_table,
     ModelsReport: models_table, ToolsReport: tools_table, SummaryReport: summary_view,
+    CacheMissesReport: cache_misses_table,
 }
 
 

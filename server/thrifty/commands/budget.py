@@ -1,0 +1,149 @@
+"""`thrifty budget`: budgets with spend and state; `thrifty budget raise`: add to a budget from the terminal.
+
+A raise is stored in the ledger and read by the next PreToolUse of the sessions it covers, so it takes effect on
+the next tool call without restarting anything.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import click
+
+from thrifty.fleet.settings import LEVELS
+
+if TYPE_CHECKING:
+    from thrifty.fleet.settings import Settings
+
+
+@contextmanager
+def _ledger() -> Iterator[sqlite3.Connection]:
+    """The ledger, brought up to date with the transcripts, or a ClickException that says what to do."""
+    from thrifty.ledger.db import LedgerError, connect
+    from thrifty.ledger.ingest import TranscriptsError, ingest_tree
+    from thrifty.paths import ledger_path, transcripts_dir
+
+    path = ledger_path()
+    try:
+        conn = connect(path)
+    except LedgerError as exc:
+        raise click.ClickException(f"{exc}. Move the file aside and run again: the ledger is rebuilt from the "
+                                   "transcripts.") from None
+    try:
+        ingest_tree(conn, transcripts_dir())
+        yield conn
+    except TranscriptsError as exc:
+        raise click.ClickException(f"{exc}. Check CLAUDE_CONFIG_DIR and the folder's permissions.") from None
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(f"the ledger at {path} is busy or unusable ({exc}); try again in a moment."
+                                   ) from None
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"the ledger at {path} is damaged ({exc}). Move it aside and run again: it is "
+                                   "rebuilt from the transcripts.") from None
+    finally:
+        conn.close()
+
+
+def _settings_of(conn: sqlite3.Connection, session_id: str, fallback: Settings) -> tuple[Settings, bool]:
+    """(the settings the session's hooks use, True), else (`fallback`, False)."""
+    from thrifty.fleet.views import session_settings
+
+    settings, project_dir = session_settings(conn, session_id, fallback)
+    return settings, project_dir is not None
+
+
+@click.group(invoke_without_command=True)
+@click.option("--session", "session_id", help="Only this session (an id or a unique prefix of one).")
+@click.option("-j", "--json", "as_json", is_flag=True, help="Print one JSON document instead of tables.")
+@click.pass_context
+def budget(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
+    """Budgets of the sessions active in the last 24 hours and of today, with spend and state.
+
+    Budgets are set in the plugin's options (userConfig) and per project in [tool.thrifty.budget] of pyproject.toml
+    or [budget] of .thrifty.toml; each session is shown with the settings its hooks last used.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from thrifty.errors import ToolError
+    from thrifty.fleet.budget_view import build, find_session
+
+    with _ledger() as conn:
+        try:
+            chosen = find_session(conn, session_id) if session_id else None
+        except ToolError as exc:
+            raise click.BadParameter(str(exc), param_hint="--session") from None
+        report = build(conn, datetime.now(UTC), chosen)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    from thrifty.fleet.budget_table import render
+
+    render(report)
+
+
+@budget.command("raise")
+@click.argument("level", type=click.Choice(LEVELS))
+@click.argument("amount")
+@click.option("--session", "session_id", help="The session (id or unique prefix); default: the latest active.")
+@click.option("--agent", "agent_id", help="subagent only: this subagent (id or prefix); default: all of the session.")
+@click.option("--tokens", is_flag=True, help="AMOUNT is tokens (2000000, 2M, 250k), not USD.")
+def raise_budget(level: str, amount: str, session_id: str | None, agent_id: str | None, tokens: bool) -> None:
+    """Add AMOUNT to the LEVEL budget (session, subagent or daily); it applies from the next tool call.
+
+    \b
+    thrifty budget raise session 5                      latest session: +$5
+    thrifty budget raise subagent 2 --session 5bc8 --agent a1b2
+    thrifty budget raise daily 2M --tokens              today, all sessions: +2,000,000 tokens
+    """
+    from thrifty.errors import ToolError
+    from thrifty.fleet.budget_view import find_agent, find_session
+    from thrifty.fleet.budgets import MAIN_AGENT, add_raise, amount_text, evaluate
+    from thrifty.fleet.settings import parse_tokens, parse_usd
+    from thrifty.fleet.views import latest_settings, local_settings
+    from thrifty.ledger.db import transaction
+
+    unit = "tokens" if tokens else "usd"
+    try:
+        value = float(parse_tokens(amount)) if tokens else parse_usd(amount)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="AMOUNT") from None
+    if value <= 0:
+        raise click.BadParameter("a raise must be more than 0", param_hint="AMOUNT")
+    if level == "daily" and (session_id or agent_id):
+        raise click.UsageError("the daily budget covers every session; drop --session/--agent")
+    if agent_id and level != "subagent":
+        raise click.UsageError("--agent only applies to the subagent budget")
+    today = datetime.now().astimezone().date()
+    with _ledger() as conn:
+        try:
+            sid = find_session(conn, session_id) if level != "daily" else ""
+            aid = find_agent(conn, sid, agent_id) if agent_id else ""
+        except ToolError as exc:
+            raise click.BadParameter(str(exc), param_hint="--agent" if agent_id else "--session") from None
+        here = local_settings()
+        settings, from_hooks = ((latest_settings(conn, here), True) if level == "daily"
+                                else _settings_of(conn, sid, here))
+        off = settings.limit(level, unit) <= 0
+        if off and from_hooks:
+            raise click.ClickException(
+                f"no {level} {unit} budget is set ({level}_{unit} = 0 where the hooks run), so there is nothing to "
+                "raise. Set one in the plugin's options or in [tool.thrifty.budget] of the project's pyproject.toml.")
+        with transaction(conn):
+            add_raise(conn, level, unit, value, session_id=sid, agent_id=aid,
+                      day=today.isoformat() if level == "daily" else "")
+        who = {"session": f"session {sid}", "daily": f"the day {today.isoformat()}",
+               "subagent": f"subagent {aid} of session {sid}" if aid else f"every subagent of session {sid}"}[level]
+        click.echo(f"Raised the {level} {'USD' if unit == 'usd' else 'token'} budget by {amount_text(unit, value)} "
+                   f"for {who}; it applies from the next tool call.")
+        if off:
+            click.echo(f"note: this shell sees no {level}_{unit} budget and no hook has run for this session yet; "
+                       "the raise applies if the hooks see one (plugin options).")
+            return
+        for found in evaluate(conn, settings, sid, aid or MAIN_AGENT, today, (level,)):
+            if found.unit == unit and (level != "subagent" or aid):
+                click.echo(f"{found.name()}: spent {amount_text(unit, found.spent)} ({found.ratio:.0%}), "
+                           f"state {found.state}.")

@@ -1,0 +1,144 @@
+"""`thrifty watch`: every session active recently, live: cost, burn rate, tokens, cache hits, agents, budgets, cache
+misses. Redrawn when a transcript grows (watchfiles, no polling) and every few seconds for the clocks; `--jsonl`
+prints one JSON object per changed session per update instead. q or Ctrl-C quits and restores the terminal."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+TICK_MS = 5_000  # live view only: redraw ages and burn rates while nothing is written
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+@click.command()
+@click.option("--jsonl", is_flag=True, help="One JSON object per changed session per update, for scripts.")
+@click.option("-w", "--window", "window_minutes", type=click.IntRange(1, 10_080), default=120, show_default=True,
+              help="Show sessions with a turn in the last N minutes.")
+@click.option("--burn-minutes", type=click.IntRange(1, 1_440), default=10, show_default=True,
+              help="Burn rate ($/h) over the last N minutes.")
+def watch(jsonl: bool, window_minutes: int, burn_minutes: int) -> None:
+    """Watch every Claude Code session on this machine as its transcript grows.
+
+    Reads the transcripts under CLAUDE_CONFIG_DIR/projects (default ~/.claude/projects) into the ledger as they
+    change. Budgets are shown as the sessions' hooks enforce them.
+    """
+    from thrifty.fleet.watch_loop import Watcher
+    from thrifty.paths import transcripts_dir
+
+    root = transcripts_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot watch {root}: {exc.strerror or exc}. Check CLAUDE_CONFIG_DIR.") from None
+    conn = _open_ledger()
+    try:
+        watcher = Watcher(conn, root, window_minutes, burn_minutes)
+        if jsonl:
+            _run_jsonl(watcher, root)
+        else:
+            _run_live(watcher, root)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C outside watchfiles' own wait: the same clean exit
+    except sqlite3.OperationalError as exc:
+        raise click.ClickException(f"the ledger is busy or unusable ({exc}); try again in a moment.") from None
+    finally:
+        conn.close()
+
+
+def _open_ledger() -> sqlite3.Connection:
+    from thrifty.ledger.db import LedgerError, connect
+    from thrifty.paths import ledger_path
+
+    try:
+        return connect(ledger_path())
+    except LedgerError as exc:
+        raise click.ClickException(f"{exc}. Move the file aside and run again: the ledger is rebuilt from the "
+                                   "transcripts.") from None
+
+
+def _run_jsonl(watcher: object, root: Path) -> None:
+    from thrifty.fleet.watch_loop import Watcher, changes
+
+    assert isinstance(watcher, Watcher)
+    stop = threading.Event()
+    try:
+        for view in watcher.start(now()):
+            _emit(view.model_dump_json())
+        for paths in changes(root, stop, None):
+            for view in watcher.apply(paths, now()):
+                _emit(view.model_dump_json())
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the reader left; exit without a traceback
+
+
+def _emit(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _run_live(watcher: object, root: Path) -> None:
+    from rich.console import Console
+    from rich.live import Live
+    from rich.text import Text
+
+    from thrifty.fleet.watch_loop import Watcher, changes
+    from thrifty.fleet.watch_render import render
+
+    assert isinstance(watcher, Watcher)
+    console = Console()
+    if not console.is_terminal:
+        raise click.ClickException("the live view needs a terminal; use --jsonl to read updates from a script.")
+    stop = threading.Event()
+    restore = _quit_on_q(stop)
+    try:
+        with Live(Text("thrifty watch · reading transcripts…"), console=console, screen=True, auto_refresh=False,
+                  redirect_stdout=False, redirect_stderr=False) as live:
+            watcher.start(now())
+            live.update(render(watcher.fleet(now())), refresh=True)
+            for paths in changes(root, stop, TICK_MS):
+                if paths:
+                    watcher.apply(paths, now())
+                live.update(render(watcher.fleet(now(), rebuild=not paths)), refresh=True)
+    finally:
+        restore()
+
+
+def _quit_on_q(stop: threading.Event) -> Callable[[], None]:
+    """Read keys without echo on a thread; q sets `stop`. Returns the function that restores the terminal mode."""
+    try:
+        import termios
+        import tty
+    except ImportError:  # not a POSIX terminal: Ctrl-C still quits
+        return lambda: None
+    if not sys.stdin.isatty():
+        return lambda: None
+    fd = sys.stdin.fileno()
+    try:
+        saved = termios.tcgetattr(fd)
+    except termios.error:
+        return lambda: None
+    tty.setcbreak(fd)
+
+    def read_keys() -> None:
+        while not stop.is_set():
+            try:
+                key = os.read(fd, 1)
+            except OSError:
+                return
+            if not key or key in (b"q", b"Q"):
+                stop.set()
+                return
+
+    threading.Thread(target=read_keys, name="thrifty-watch-keys", daemon=True).start()
+    return lambda: termios.tcsetattr(fd, termios.TCSADRAIN, saved)
