@@ -3,31 +3,34 @@
 Each file's read position is stored with the rows it produced, in the same transaction, so a crash can neither
 double count nor skip. Files are read outside the write lock; under it, any file another process advanced meanwhile
 is re-read from its new position. A last line without its newline is left for the next run unless it is already a
-complete JSON document. A file that shrank or was replaced (new inode) is read again from the start.
-
-De-duplication follows ccusage: records share (message.id, requestId) when streaming writes several copies of one
-response; the copy with the largest token total wins. A sidechain copy of a message (a `/btw` log replaying the
-parent under a new requestId) never replaces a main-thread copy, and sidechain copies of one message collapse.
-Full ties keep the copy that comes first by (path, offset), which is the copy a path-ordered scan keeps.
+complete JSON document. A file that shrank or was replaced (new inode) is read again from the start. Copies of one
+response are merged by `dedupe`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from thrifty.ledger.db import transaction
+from thrifty.ledger.dedupe import Slot, chunks, load_slots, merge
+from thrifty.ledger.files import (
+    MAIN_AGENT,
+    FileSource,
+    TranscriptsError,
+    describe,
+    find_transcripts,
+    read_meta,
+    session_files,
+)
 from thrifty.ledger.transcripts import UsageRecord, parse_final_line, parse_lines, split_tool_name
 
-MAIN_AGENT = "main"
-_IN_CHUNK = 500  # bound on SQL parameters per `IN (...)` query
-
-
-class TranscriptsError(Exception):
-    """The transcripts directory exists but cannot be read."""
+__all__ = [
+    "MAIN_AGENT", "FileSource", "IngestStats", "TranscriptsError", "describe", "find_transcripts", "ingest_files",
+    "ingest_tree", "session_files",
+]
 
 
 class IngestStats:
@@ -42,96 +45,6 @@ class IngestStats:
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
-
-
-class FileSource:
-    """Whose a transcript file is: the session and project ccusage would give it, and the agent that wrote it."""
-
-    __slots__ = ("path", "session_id", "project", "agent_id")
-
-    def __init__(self, path: str, session_id: str, project: str, agent_id: str) -> None:
-        self.path, self.session_id, self.project, self.agent_id = path, session_id, project, agent_id
-
-
-def describe(path: str, root: Path | None = None) -> FileSource:
-    """Session/project of a transcript by its place under `projects/`, as ccusage decides it.
-
-    `<project>/<session>.jsonl` -> that session; `<project>/<session>/subagents/agent-<id>.jsonl` -> the parent
-    session, agent `<id>`; any other depth -> the parent directory's name as session.
-    """
-    parts = _relative_parts(path, root)
-    name = parts[-1] if parts else ""
-    agent_id = MAIN_AGENT
-    if len(parts) >= 2 and "subagents" in parts[:-1] and name.startswith("agent-") and name.endswith(".jsonl"):
-        agent_id = name[6:-6] or MAIN_AGENT
-    stem = name[:-6] if name.endswith(".jsonl") else ""
-    if len(parts) == 2 and stem:
-        return FileSource(path, stem, parts[0], agent_id)
-    if len(parts) >= 4 and parts[-2] == "subagents":
-        return FileSource(path, parts[-3], "/".join(parts[:-3]) or "Unknown Project", agent_id)
-    session = parts[-2] if len(parts) >= 2 else "unknown"
-    project = "/".join(parts[:-2]) if len(parts) > 2 else "Unknown Project"
-    return FileSource(path, session, project, agent_id)
-
-
-def _relative_parts(path: str, root: Path | None) -> list[str]:
-    parts = Path(path).parts
-    if root is not None:
-        root_parts = root.parts
-        if parts[: len(root_parts)] == root_parts:
-            return list(parts[len(root_parts):])
-    for index in range(len(parts) - 1, -1, -1):
-        if parts[index] == "projects":
-            return list(parts[index + 1:])
-    return list(parts)
-
-
-def find_transcripts(root: Path) -> list[tuple[str, int, int]]:
-    """(path, inode, size) of every `*.jsonl` under `root`, sorted by path; symlinks are not followed.
-
-    Raises:
-        TranscriptsError: `root` exists but cannot be listed.
-    """
-    found: list[tuple[str, int, int]] = []
-    try:
-        _walk(str(root), found, top=True)
-    except FileNotFoundError:
-        return []
-    except OSError as exc:
-        raise TranscriptsError(f"cannot read the transcripts directory {root}: {exc.strerror or exc}") from exc
-    found.sort()
-    return found
-
-
-def _walk(directory: str, found: list[tuple[str, int, int]], top: bool = False) -> None:
-    try:
-        entries = os.scandir(directory)
-    except OSError:
-        if top:
-            raise
-        return  # one unreadable project folder must not hide the others
-    with entries:
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    _walk(entry.path, found)
-                elif entry.name.endswith(".jsonl") and entry.is_file(follow_symlinks=False):
-                    found.append((entry.path, entry.inode(), entry.stat(follow_symlinks=False).st_size))
-            except OSError:
-                continue
-
-
-def session_files(transcript_path: Path) -> list[Path]:
-    """A session's main transcript and the subagent transcripts in `<session>/subagents/` (recursively)."""
-    files = [transcript_path]
-    subagents = transcript_path.with_suffix("") / "subagents"
-    found: list[tuple[str, int, int]] = []
-    try:
-        _walk(str(subagents), found, top=True)
-    except OSError:
-        return files
-    files.extend(Path(path) for path, _, _ in sorted(found))
-    return files
 
 
 class _State:
@@ -195,15 +108,10 @@ def _load_states(conn: sqlite3.Connection, paths: Sequence[str] | None) -> dict[
     if paths is None:
         return {row[0]: _State(*row[1:]) for row in conn.execute(sql)}
     states: dict[str, _State] = {}
-    for chunk in _chunks(paths):
+    for chunk in chunks(paths):
         rows = conn.execute(f"{sql} WHERE path IN ({','.join('?' * len(chunk))})", chunk)
         states.update((row[0], _State(*row[1:])) for row in rows)
     return states
-
-
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), _IN_CHUNK):
-        yield items[start:start + _IN_CHUNK]
 
 
 def _ingest(conn: sqlite3.Connection, paths: list[str], root: Path | None, stats: IngestStats,
@@ -265,99 +173,19 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
     return read
 
 
-class _Slot:
-    """One row of `turns` during a merge: loaded from the ledger or new, and whether it must be written."""
-
-    __slots__ = ("row_id", "message_id", "request_id", "is_sidechain", "total", "has_speed", "path", "offset",
-                 "record", "source", "file_id")
-
-    def __init__(self, row_id: int | None, message_id: str | None, request_id: str, is_sidechain: bool, total: int,
-                 has_speed: bool, path: str, offset: int) -> None:
-        self.row_id, self.message_id, self.request_id = row_id, message_id, request_id
-        self.is_sidechain, self.total, self.has_speed, self.path, self.offset = (
-            is_sidechain, total, has_speed, path, offset)
-        self.record: UsageRecord | None = None
-        self.source: FileSource | None = None
-        self.file_id = 0
-
-    def take(self, record: UsageRecord, source: FileSource, file_id: int) -> None:
-        self.request_id, self.is_sidechain, self.total = record.request_id, record.is_sidechain, record.total_tokens
-        self.has_speed, self.path, self.offset = record.speed is not None, source.path, record.offset
-        self.record, self.source, self.file_id = record, source, file_id
-
-
-def _better(record: UsageRecord, path: str, slot: _Slot) -> bool:
-    """Whether `record` should replace the copy in `slot` (ccusage's rule, with a path-order tie-break)."""
-    if record.is_sidechain != slot.is_sidechain:
-        return slot.is_sidechain
-    total = record.total_tokens
-    if total != slot.total:
-        return total > slot.total
-    has_speed = record.speed is not None
-    if has_speed != slot.has_speed:
-        return has_speed
-    return (path, record.offset) < (slot.path, slot.offset)
-
-
 def _write(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _State], stats: IngestStats) -> None:
     file_ids = _upsert_files(conn, reads, states)
-    exact, by_message = _load_slots(conn, {r.message_id for read in reads for r in read.records if r.message_id})
-    loose: list[_Slot] = []
+    exact, by_message = load_slots(conn, {r.message_id for read in reads for r in read.records if r.message_id})
+    loose: list[Slot] = []
     for read in reads:
         file_id = file_ids[read.source.path]
         if read.reset:
             conn.execute("DELETE FROM turns WHERE file_id = ? AND message_id IS NULL", (file_id,))
         for record in read.records:
-            _merge(record, read.source, file_id, exact, by_message, loose)
+            merge(record, read.source, file_id, exact, by_message, loose)
     _write_turns(conn, list(exact.values()) + loose, stats)
     _write_tool_calls(conn, reads, file_ids)
     _record_agents(conn, reads)
-
-
-def _merge(record: UsageRecord, source: FileSource, file_id: int, exact: dict[tuple[str, str], _Slot],
-           by_message: dict[str, list[_Slot]], loose: list[_Slot]) -> None:
-    message_id = record.message_id
-    if message_id is None:
-        slot = _Slot(None, None, "", False, 0, False, "", 0)
-        slot.take(record, source, file_id)
-        loose.append(slot)
-        return
-    slot = exact.get((message_id, record.request_id))
-    if slot is None:
-        for candidate in by_message.get(message_id, ()):
-            if record.is_sidechain or candidate.is_sidechain:
-                slot = candidate
-                break
-    if slot is None:
-        slot = _Slot(None, message_id, record.request_id, False, 0, False, "", 0)
-        slot.take(record, source, file_id)
-        exact[(message_id, record.request_id)] = slot
-        by_message.setdefault(message_id, []).append(slot)
-    elif _better(record, source.path, slot):
-        if slot.request_id != record.request_id:
-            del exact[(message_id, slot.request_id)]
-            exact[(message_id, record.request_id)] = slot
-        slot.take(record, source, file_id)
-
-
-def _load_slots(conn: sqlite3.Connection, message_ids: set[str]
-                ) -> tuple[dict[tuple[str, str], _Slot], dict[str, list[_Slot]]]:
-    exact: dict[tuple[str, str], _Slot] = {}
-    by_message: dict[str, list[_Slot]] = {}
-    if not message_ids or conn.execute("SELECT NOT EXISTS (SELECT 1 FROM turns)").fetchone()[0]:
-        return exact, by_message
-    sql = """SELECT t.id, t.message_id, t.request_id, t.is_sidechain,
-                    t.input_tokens + t.output_tokens + t.cache_write_5m_tokens + t.cache_write_1h_tokens
-                        + t.cache_read_tokens,
-                    t.speed IS NOT NULL, f.path, t.line_offset
-             FROM turns t JOIN files f ON f.id = t.file_id WHERE t.message_id IN ({})"""
-    ids = sorted(message_ids)
-    for chunk in _chunks(ids):
-        for row in conn.execute(sql.format(",".join("?" * len(chunk))), chunk):
-            slot = _Slot(row[0], row[1], row[2], bool(row[3]), row[4], bool(row[5]), row[6], row[7])
-            exact[(row[1], row[2])] = slot
-            by_message.setdefault(row[1], []).append(slot)
-    return exact, by_message
 
 
 def _upsert_files(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _State]) -> dict[str, int]:
@@ -384,7 +212,7 @@ def _upsert_files(conn: sqlite3.Connection, reads: list[_Read], states: dict[str
     return ids
 
 
-def _write_turns(conn: sqlite3.Connection, slots: list[_Slot], stats: IngestStats) -> None:
+def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats) -> None:
     inserts, updates = [], []
     for slot in slots:
         record, source = slot.record, slot.source
@@ -456,14 +284,3 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
         )
 
 
-def read_meta(path: Path) -> tuple[str | None, str | None]:
-    """(agentType, description) from a subagent's meta file; (None, None) when absent or unreadable."""
-    try:
-        meta = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None, None
-    if not isinstance(meta, dict):
-        return None, None
-    agent_type, description = meta.get("agentType"), meta.get("description")
-    return (agent_type if isinstance(agent_type, str) else None,
-            description if isinstance(description, str) else None)
