@@ -55,3 +55,11 @@ def find_claude() -> str | None:
         if version.startswith(f"{CLAUDE_VERSION} "):
             return candidate
     return None
+
+
+def fresh_home_env(home: Path) -> dict[str, str]:
+    """Claude Code in an empty home: no user settings, plugins or credentials; no update checks or telemetry."""
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CLAUDE_CONFIG_DIR", "THRIFTY_DATA_DIR", "CLAUDE_PLUGIN_DATA", "CLAUDE_PROJECT_DIR")}
+    return env | {"HOME": str(home), "DISABLE_AUTOUPDATER": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}

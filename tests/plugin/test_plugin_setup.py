@@ -1,0 +1,104 @@
+"""`thrifty setup`: where the plugin's venv is and whether it is current, built only when missing or stale."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from plugin_helpers import REPO
+
+from thrifty import bootstrap
+from thrifty.commands.setup import setup
+from thrifty.paths import data_dir
+
+
+def _stamp_current(data: Path) -> Path:
+    """A venv that passes the launcher's check: an interpreter where one is expected and the current stamp."""
+    venv_dir = data / "venv"
+    (venv_dir / "bin").mkdir(parents=True)
+    (venv_dir / "bin" / "python").symlink_to(Path(sys.executable))
+    fingerprint = bootstrap.fingerprint(bootstrap.dependencies(REPO))
+    (venv_dir / bootstrap.STAMP).write_text(fingerprint + "\n", encoding="utf-8")
+    return venv_dir
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(setup, list(args), catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def test_check_reports_a_missing_venv_and_exits_1_without_building() -> None:
+    code, output = _run("--check")
+    assert code == 1
+    assert f"{data_dir() / 'venv'} (not built yet" in output
+    assert not (data_dir() / "venv").exists()
+
+
+def test_check_reports_a_current_venv_with_its_paths() -> None:
+    venv_dir = _stamp_current(data_dir())
+    code, output = _run("--check", "--json")
+    assert code == 0
+    status = json.loads(output)
+    assert status["state"] == "current"
+    assert status["venv"] == str(venv_dir)
+    assert status["log"] == str(data_dir() / "setup.log")
+    assert status["built_at"] is not None
+    assert status["dependencies"] == bootstrap.dependencies(REPO)
+
+
+def test_a_changed_dependency_list_makes_the_venv_stale() -> None:
+    venv_dir = _stamp_current(data_dir())
+    (venv_dir / bootstrap.STAMP).write_text("fingerprint-of-an-older-dependency-list\n", encoding="utf-8")
+    code, output = _run("--check")
+    assert code == 1
+    assert "out of date" in output
+
+
+def test_setup_on_a_current_venv_builds_nothing() -> None:
+    venv_dir = _stamp_current(data_dir())
+    before = (venv_dir / bootstrap.STAMP).stat().st_mtime_ns
+    code, output = _run()
+    assert code == 0
+    assert "(up to date)" in output
+    assert (venv_dir / bootstrap.STAMP).stat().st_mtime_ns == before
+    assert not (data_dir() / "setup.log").exists()  # no install ran
+
+
+def test_a_data_dir_that_cannot_be_created_is_explained_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    monkeypatch.setenv("THRIFTY_DATA_DIR", str(blocker / "data"))
+    result = CliRunner().invoke(setup, [])
+    assert result.exit_code == 1
+    assert "could not prepare the environment" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_check_and_rebuild_together_are_refused() -> None:
+    result = CliRunner().invoke(setup, ["--check", "--rebuild"])
+    assert result.exit_code == 2
+    assert "--check builds nothing" in result.output
+
+
+@pytest.mark.skipif(os.environ.get("THRIFTY_SLOW_TESTS") != "1", reason="builds a real venv with pip (about 30 s, "
+                    "needs the package index); set THRIFTY_SLOW_TESTS=1")
+def test_setup_through_the_launcher_builds_a_working_venv_from_python3_alone(tmp_path: Path) -> None:
+    data = tmp_path / "plugin-data"
+    env = dict(os.environ, THRIFTY_DATA_DIR=str(data))
+    run = subprocess.run(["sh", str(REPO / "bin" / "thrifty"), "setup", "--json"], capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert run.returncode == 0, run.stderr
+    status = json.loads(run.stdout)
+    assert status["state"] == "current"  # the launcher built it before running `setup`
+    probe = subprocess.run([status["python"], "-c", "import mcp, pydantic, click, rich"], timeout=120)
+    assert probe.returncode == 0
+    again = subprocess.run(["sh", str(REPO / "bin" / "thrifty"), "setup", "--check"], capture_output=True,
+                           text=True, env=env, timeout=120)
+    assert again.returncode == 0 and "(up to date)" in again.stdout
