@@ -194,3 +194,27 @@ def test_tables_have_a_total_row_and_shrink_to_narrow_terminals(projects: Path) 
         assert max(len(line) for line in table) <= width
         assert any(line.startswith("│ Total") for line in table)
         assert ("Total Tokens" in out.getvalue()) == (width == 200)
+
+
+@pytest.fixture
+def india_time(monkeypatch: pytest.MonkeyPatch) -> object:
+    import time
+
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_days_are_local_calendar_days_even_in_half_hour_time_zones(projects: Path, india_time: object) -> None:
+    before = Session(projects, "/home/dev/a", seed=18, start=datetime(2026, 11, 20, 18, 20, tzinfo=UTC))
+    before.main.respond("claude-sonnet-4-6", output=11)
+    before.save()
+    after = Session(projects, "/home/dev/b", seed=19, start=datetime(2026, 11, 20, 18, 40, tzinfo=UTC))
+    after.main.respond("claude-sonnet-4-6", output=22)
+    after.save()
+    daily = {row["date"]: row["output_tokens"] for row in report_json("daily")["daily"]}
+    assert daily == {"2026-11-20": 11, "2026-11-21": 22}  # local midnight is 18:30 UTC
+    assert {r["session_id"] for r in report_json("sessions", "--since", "2026-11-21")["sessions"]} == {
+        after.session_id}

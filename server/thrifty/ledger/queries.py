@@ -14,6 +14,7 @@ When a turn made several calls the growth is shared equally between them. The la
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 
@@ -214,19 +215,22 @@ def agent_types(conn: sqlite3.Connection, session_id: str | None = None) -> dict
 
 def daily_totals(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[str, Usage]:
     """Per local calendar day (YYYY-MM-DD), all sessions together: the fleet's daily spend."""
-    by_hour = usage_by(conn, ("substr(ts, 1, 13)",), filters)  # UTC hours, then mapped to local days below
+    # Group by UTC hour in SQL (a cheap prefix of `ts`), then map each bucket to its local day; zones whose offset is
+    # not whole hours (India, Nepal...) need minute buckets for a bucket never to straddle local midnight.
+    whole_hours = time.timezone % 3600 == 0 and time.altzone % 3600 == 0
+    width = 13 if whole_hours else 16
     days: dict[str, Usage] = {}
-    for (hour,), usage in by_hour.items():
-        day = local_day(str(hour))
+    for (bucket,), usage in usage_by(conn, (f"substr(ts, 1, {width})",), filters).items():
+        day = local_day(str(bucket))
         merged = days.get(day)
         days[day] = usage if merged is None else merge(merged, usage)
     return dict(sorted(days.items()))
 
 
-def local_day(utc_hour: str) -> str:
-    """'2026-11-20T23' (UTC) -> the local calendar day that hour falls in."""
-    moment = datetime.fromisoformat(utc_hour + ":00:00+00:00").astimezone()
-    return moment.date().isoformat()
+def local_day(utc_bucket: str) -> str:
+    """'2026-11-20T23' or '2026-11-20T23:30' (UTC) -> the local calendar day it falls in."""
+    stamp = utc_bucket + (":00:00" if len(utc_bucket) == 13 else ":00")
+    return datetime.fromisoformat(stamp + "+00:00").astimezone().date().isoformat()
 
 
 def merge(into: Usage, other: Usage) -> Usage:
