@@ -37,7 +37,7 @@ def footprint(include_others: bool, timeout: float, no_hooks: bool, project: Pat
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:
-        _print(result)
+        _print(result, others_asked=include_others)
 
 
 async def _measure(root: Path, project: Path, hooks: bool, include_others: bool, timeout: float) -> Footprint:
@@ -64,14 +64,14 @@ def _rows(result: Footprint) -> list[tuple[str, str, str, int, int, str]]:
     return rows
 
 
-def _print(result: Footprint) -> None:
+def _print(result: Footprint, others_asked: bool = False) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="Resident context per session (estimated tokens, chars/3)")
     for column, justify in (("source", "left"), ("kind", "left"), ("item", "left"), ("tool search on", "right"),
                             ("tool search off", "right"), ("note", "left")):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+        table.add_column(column, justify=justify, no_wrap=column == "item")  # type: ignore[arg-type]
     for source, kind, name, deferred, full, note in _rows(result):
         table.add_row(source, kind, name, f"{deferred:,}", f"{full:,}", note)
     table.add_section()
@@ -82,7 +82,11 @@ def _print(result: Footprint) -> None:
         label = "total" if source == "all" else f"{source} total"
         table.add_row(label, "", "", f"{total.deferred_tokens:,}", f"{total.full_tokens:,}", "")
     console = Console()
+    if not console.is_terminal:
+        console = Console(width=150)  # piped (or run by an agent): don't wrap full tool names into three lines
     console.print(table)
     console.print(f"thrifty tools/list: {result.tools_list_bytes:,} bytes on the wire")
     for problem in result.problems:
         console.print(f"[yellow]{problem.source}: not measured: {problem.message}[/yellow]")
+    if others_asked and len(result.totals) == 2 and not result.problems:
+        console.print("No other MCP servers are configured in the Claude settings files or .mcp.json for this project.")
