@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from thrifty.checks.parsers.base import squeeze_blank
@@ -38,42 +39,49 @@ def omitted_note(paths: list[str]) -> str:
 
 def trim_python_traceback(lines: list[str], root: Path) -> list[str]:
     """A standard `Traceback (most recent call last):` block (or several, chained) trimmed frame by frame."""
-    frames: list[tuple[str, list[str]]] = []  # (path or "" for non-frame lines, lines)
+    frames: list[Frame] = []
     for line in lines:
         if CARETS.match(line):
             continue
         match = PY_FRAME.match(line)
         if match:
-            frames.append((match["path"], [line]))
-        elif frames and frames[-1][0] and line.startswith("    ") and len(frames[-1][1]) < 4:
-            frames[-1][1].append(line)  # the frame's source line(s)
+            frames.append(Frame(match["path"], [line], f"{match['path']}:{match['line']}"))
+        elif frames and frames[-1].path and line.startswith("    ") and len(frames[-1].body) < 4:
+            frames[-1].body.append(line)  # the frame's source line(s)
         else:
-            frames.append(("", [line]))
+            frames.append(Frame("", [line]))
     return squeeze_blank(_collapse(frames, root))
 
 
-def _collapse(frames: list[tuple[str, list[str]]], root: Path) -> list[str]:
+@dataclass
+class Frame:
+    path: str  # "" for lines between frames (messages, exception lines)
+    body: list[str]
+    key: str = ""  # path:line, so a recursion's frames compare equal whatever their locals
+
+
+def _collapse(frames: list[Frame], root: Path) -> list[str]:
     """Drop library frames (keeping the last frame before the exception) and repeats of the same frame."""
     out: list[str] = []
     dropped: list[str] = []
-    last_frame = max((i for i, (path, _) in enumerate(frames) if path), default=-1)
-    previous: list[str] | None = None
+    last_frame = max((i for i, f in enumerate(frames) if f.path), default=-1)
+    previous = ""
     repeats = 0
-    for i, (path, body) in enumerate(frames):
-        if path and is_library(path, root) and i != last_frame and not _next_is_exception(frames, i):
-            dropped.append(path)
+    for i, frame in enumerate(frames):
+        if frame.path and is_library(frame.path, root) and i != last_frame and not _next_is_exception(frames, i):
+            dropped.append(frame.path)
             continue
         if dropped:
             out.append(omitted_note(dropped))
             dropped = []
-        if path and body == previous:
+        if frame.path and frame.key == previous and i != last_frame:
             repeats += 1
             continue
         if repeats:
             out.append(f"  [previous frame repeated {repeats} more time{'s' if repeats != 1 else ''}]")
             repeats = 0
-        out.extend(body)
-        previous = body if path else None
+        out.extend(frame.body)
+        previous = frame.key if frame.path else ""
     if dropped:
         out.append(omitted_note(dropped))
     if repeats:
@@ -81,12 +89,12 @@ def _collapse(frames: list[tuple[str, list[str]]], root: Path) -> list[str]:
     return out
 
 
-def _next_is_exception(frames: list[tuple[str, list[str]]], i: int) -> bool:
+def _next_is_exception(frames: list[Frame], i: int) -> bool:
     """The frame right before an exception line (end of one chained traceback) shows where it was raised."""
-    for path, body in frames[i + 1:]:
-        if path:
+    for frame in frames[i + 1:]:
+        if frame.path:
             return False
-        text = body[0].strip()
+        text = frame.body[0].strip()
         if text:
             return not text.startswith("[")
     return False
@@ -110,35 +118,37 @@ def trim_pytest_block(lines: list[str], root: Path) -> list[str]:
             chunks.append([])
         elif not CARETS.match(line):
             chunks[-1].append(line)
-    entries: list[tuple[str, list[str]]] = []
+    entries: list[Frame] = []
     for chunk in chunks:
         entries.extend(_chunk_entries(chunk))
-    last = max((i for i, (path, _) in enumerate(entries) if path), default=-1)
-    if last >= 0 and is_library(entries[last][0], root):
-        path, body_lines = entries[last]  # where it was raised: keep the exception, not the library's source
-        kept = [ln for ln in body_lines if ln.startswith("E ") or PYTEST_LONG_LOC.match(ln)
-                or PYTEST_SHORT_LOC.match(ln)]
-        entries[last] = (path, kept)
+    last = max((i for i, f in enumerate(entries) if f.path), default=-1)
+    if last >= 0 and is_library(entries[last].path, root):
+        frame = entries[last]  # where it was raised: keep the exception, not the library's source
+        frame.body = [ln for ln in frame.body if ln.startswith("E ") or PYTEST_LONG_LOC.match(ln)
+                      or PYTEST_SHORT_LOC.match(ln)]
     return squeeze_blank(_collapse(entries, root) + captured)
 
 
-def _chunk_entries(chunk: list[str]) -> list[tuple[str, list[str]]]:
+def _chunk_entries(chunk: list[str]) -> list[Frame]:
     """A chunk between `_ _ _` separators is one long entry (location last) or a run of short ones (location first)."""
-    content = [ln for ln in chunk if ln.strip()]
-    if not content:
+    if not any(ln.strip() for ln in chunk):
         return []
-    end = PYTEST_LONG_LOC.match(content[-1])
-    if end and not PYTEST_SHORT_LOC.match(content[-1]):
-        return [(end["path"], _limit_source(chunk))]
-    entries: list[tuple[str, list[str]]] = []
+    if not any(PYTEST_SHORT_LOC.match(ln) for ln in chunk):
+        # A long entry ends at its location line; pytest may print notes after it (recursion, --full-trace).
+        for i in range(len(chunk) - 1, -1, -1):
+            end = PYTEST_LONG_LOC.match(chunk[i])
+            if end:
+                notes = [Frame("", [ln]) for ln in chunk[i + 1:]]
+                return [Frame(end["path"], _limit_source(chunk[: i + 1]), f"{end['path']}:{end['line']}"), *notes]
+    entries: list[Frame] = []
     for line in chunk:
         match = PYTEST_SHORT_LOC.match(line)
         if match:
-            entries.append((match["path"], [line]))
-        elif entries and not line.startswith("E "):
-            entries[-1][1].append(line)
+            entries.append(Frame(match["path"], [line], f"{match['path']}:{match['line']}"))
+        elif entries and entries[-1].path and not line.startswith("E "):
+            entries[-1].body.append(line)
         else:
-            entries.append(("", [line]))
+            entries.append(Frame("", [line]))
     return entries
 
 

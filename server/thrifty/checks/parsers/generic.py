@@ -15,6 +15,10 @@ KEEP = (
 )
 TAP_COUNT = re.compile(r"^\s*(?:ℹ |# )(?P<word>tests|pass|fail|cancelled|skipped|todo) (?P<n>\d+)\s*$")  # node:test
 TAP_FAIL = re.compile(r"^not ok \d+ - ")
+JEST_FAIL = re.compile(r"^\s*● ")
+JEST_END = re.compile(r"^\s*●|^ ?(?:PASS|FAIL) |^(?:Test Suites|Tests|Snapshots|Time):")
+JEST_NOISE = re.compile(r"^\s*at .*(?:node_modules/|node:internal|\(<anonymous>\))")
+MAX_JEST_LINES = 30
 TAP_NOISE = re.compile(r"^\s*(?:duration_ms|failureType|code|operator):|node:(?:internal|async_hooks)")
 SUMMARIES = [
     re.compile(r"^\s*Tests?:?\s+(?P<text>.*\d+ (?:failed|passed|total|skipped).*)$"),  # jest, vitest
@@ -52,11 +56,14 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
         for pattern in FAILURE_NAMES:
             match = pattern.match(line)
             if match and len(names) < MAX_GENERIC_FINDINGS:
-                names.setdefault(match["name"], _tap_detail(lines, i) if TAP_FAIL.match(line) else "")
+                detail = _tap_detail(lines, i) if TAP_FAIL.match(line) else ""
+                detail = _jest_detail(lines, i) if JEST_FAIL.match(line) else detail
+                if detail or match["name"] not in names:
+                    names[match["name"]] = detail
                 break
     parsed.findings = [Finding(name=name, code="FAILED", detail=detail) for name, detail in names.items()]
     for finding in parsed.findings:
-        finding.message = _tap_message(finding.detail)
+        finding.message = _tap_message(finding.detail)  # the first meaningful line, for jest too
     if tap:
         parsed.total = tap.get("fail", 0)
     for line in lines:
@@ -70,6 +77,21 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
         parsed.findings.append(Finding(name="traceback", code="error", message=one_line(message),
                                        detail="\n".join(detail)))
     return parsed
+
+
+def _jest_detail(lines: list[str], start: int) -> str:
+    """A jest/vitest failure block: the expectation, the code frame and the stack, without library frames."""
+    body: list[str] = []
+    for line in lines[start + 1:]:
+        if JEST_END.match(line) or len(body) >= MAX_JEST_LINES:
+            break
+        if not JEST_NOISE.match(line):
+            body.append(line.rstrip())
+    while body and not body[-1].strip():
+        body.pop()
+    while body and not body[0].strip():
+        body.pop(0)
+    return "\n".join(body)
 
 
 def _tap_message(detail: str) -> str:

@@ -13,6 +13,7 @@ LINE = re.compile(
     r"^\s+(?P<path>\S.*?):(?P<line>\d+):(?P<col>\d+) - (?P<sev>error|warning|information): (?P<msg>.*?)"
     r"(?: \((?P<rule>report\w+)\))?\s*$"
 )
+RULE_AT_END = re.compile(r" \((?P<rule>report\w+)\)\s*$")
 SUMMARY = re.compile(r"^(?P<errors>\d+) errors?, (?P<warnings>\d+) warnings?, \d+ informations?\s*$")
 MAX_DETAIL = 6
 
@@ -42,6 +43,10 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
                     code=match["rule"] or match["sev"], message=one_line(match["msg"]),
                 ))
         elif attach and line.startswith("    ") and len(detail) < MAX_DETAIL:
+            rule = RULE_AT_END.search(line)
+            if rule and parsed.findings[-1].code in ("error", "warning"):  # a multi-line message ends with its rule
+                parsed.findings[-1].code = rule["rule"]
+                line = line[: rule.start()]
             detail.append(line.strip())
             parsed.findings[-1].detail = "\n".join(detail)
         else:
