@@ -23,8 +23,7 @@ export HOME="$scratch" DISABLE_AUTOUPDATER=1 CLAUDE_CODE_DISABLE_NONESSENTIAL_TR
 unset CLAUDE_CONFIG_DIR
 
 echo "validate_plugin: $("$claude" --version)"
-"$claude" plugin validate . --strict
-"$claude" plugin validate . --profile directory
+"$claude" plugin validate . --strict --profile directory
 # A plugin-wide run has missed a broken SKILL.md before; the skills folder on its own checks each file.
 "$claude" plugin validate skills --strict
 echo "validate_plugin: ok"

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+CACHE_KIB = 32_768  # a first ingest inserts into random-keyed indexes; pages are allocated only when used
 BUSY_TIMEOUT_MS = 20_000  # hooks have 30 s; a cold report holds the write lock only while it writes its rows
 
 
@@ -31,6 +32,7 @@ def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         _use_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")  # durable under WAL except for the last commits on power loss
+        conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         if migrate:
             from thrifty.ledger.migrations import migrate as run_migrations
 
