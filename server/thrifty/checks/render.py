@@ -143,13 +143,16 @@ def _add_details(sections: list[_Section], room: _Room) -> None:
 
 def _cut_detail(detail: list[str], room: _Room, log_path: str) -> list[str]:
     note = f"{INDENT}[{{}} more lines of this traceback omitted; full log: {log_path}]"
+    reserved = [note.format(len(detail))]  # the longest the note can be, so it always fits after the lines
+    if not room.take(reserved):
+        return []
     shown: list[str] = []
     for line in detail:
         if not room.take([line]):
             break
         shown.append(line)
-    if len(shown) < MIN_CUT_DETAIL_LINES or not room.take([note.format(len(detail) - len(shown))]):
-        room.left += sum(len(line) + 1 for line in shown)
+    if len(shown) < MIN_CUT_DETAIL_LINES:
+        room.left += sum(len(line) + 1 for line in [*shown, *reserved])
         return []
     return [*shown, note.format(len(detail) - len(shown))]
 

@@ -8,9 +8,9 @@ import re
 from thrifty.checks.model import Finding
 from thrifty.checks.parsers.base import ParseContext, Parsed, last_match, one_line
 
-KEEP = r"\S+(?:\(\d+,\d+\)|:\d+:\d+ -) (?:error|warning) TS\d+|Found \d+ errors?"
+KEEP = r"\S+(?:\(\d+,\d+\):|:\d+:\d+ -) (?:error|warning) TS\d+|Found \d+ errors?"
 LINE = re.compile(
-    r"^(?P<path>[^\s(:][^(:]*?)(?:\((?P<line>\d+),(?P<col>\d+)\)|:(?P<line2>\d+):(?P<col2>\d+) -) "
+    r"^(?P<path>[^\s(:][^(:]*?)(?:\((?P<line>\d+),(?P<col>\d+)\):|:(?P<line2>\d+):(?P<col2>\d+) -) "
     r"(?P<sev>error|warning) (?P<code>TS\d+): (?P<msg>.*)$"
 )
 SUMMARY = re.compile(r"^Found (?P<n>\d+) errors?\b.*$")
@@ -18,7 +18,7 @@ MAX_DETAIL = 6
 
 
 def sniff(text: str) -> bool:
-    return bool(re.search(r"(?:\(\d+,\d+\)|:\d+:\d+ -) error TS\d+: ", text))
+    return bool(re.search(r"(?:\(\d+,\d+\):|:\d+:\d+ -) error TS\d+: ", text))
 
 
 def parse(text: str, ctx: ParseContext) -> Parsed:

@@ -1,0 +1,97 @@
+"""The text: failures first and named before any traceback, passed checks one line, budget kept, cuts counted."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from thrifty.checks.model import CheckResult, ChecksReport, Finding
+from thrifty.checks.render import render_report
+from thrifty.textout import estimate_tokens
+
+
+def _test_failure(i: int, traceback_lines: int = 8) -> Finding:
+    detail = "\n".join(f"tests/test_x.py:{n}: in helper_{i}" for n in range(traceback_lines))
+    return Finding(name=f"tests/test_x.py::test_{i}", code="FAILED", message=f"assert {i} == -1", detail=detail)
+
+
+def _lint(i: int) -> Finding:
+    return Finding(name=f"src/m.py:{i}:1", code="F401", message=f"`mod{i}` imported but unused")
+
+
+def _report(tests: list[Finding], lint: list[Finding], passed: int = 1) -> ChecksReport:
+    checks = [CheckResult(name=f"ok{i}", command="true", source="configured", status="passed", exit_code=0,
+                          duration_s=0.1, summary="5 passed", log_path=f"/logs/ok{i}.log") for i in range(passed)]
+    checks.append(CheckResult(
+        name="tests", command="python -m pytest -q", source="configured", status="failed", exit_code=1,
+        duration_s=2.0, summary=f"{len(tests)} failed, 10 passed in 1.9s", findings=tests,
+        findings_total=len(tests), log_path="/logs/tests.log", output_bytes=1000,
+    ))
+    checks.append(CheckResult(
+        name="lint", command="ruff check .", source="configured", status="failed", exit_code=1, duration_s=0.1,
+        summary=f"Found {len(lint)} errors.", findings=lint, findings_total=len(lint), log_path="/logs/lint.log",
+    ))
+    return ChecksReport(checks=checks, config="pyproject.toml", wall_s=2.1)
+
+
+def test_failing_checks_come_first_and_passed_checks_take_one_line() -> None:
+    text = render_report(_report([_test_failure(1)], [_lint(1)]), 6000)
+    lines = text.splitlines()
+    assert lines[0] == "run_checks: ok0 passed, tests FAILED, lint FAILED · 3 checks in 2.1s wall"
+    assert lines[1] == "== tests: FAILED · exit 1 · 2.0s · python -m pytest -q =="
+    assert lines[-1] == "ok0: passed · 0.1s · 5 passed · log: /logs/ok0.log"
+    assert "FAILED tests/test_x.py::test_1 - assert 1 == -1" in lines
+    assert "src/m.py:1:1 F401 `mod1` imported but unused" in lines
+    assert "log: /logs/lint.log" in text and "omitted" not in text
+
+
+def test_every_failure_is_named_before_any_traceback_and_the_rest_is_counted() -> None:
+    report = _report([_test_failure(i, traceback_lines=30) for i in range(20)], [])
+    text = render_report(report, 1200)
+    assert estimate_tokens(text) <= 1200
+    assert all(f"FAILED tests/test_x.py::test_{i} - " in text for i in range(20))
+    shown = len(re.findall(r"in helper_(\d+)$", text, re.M)) // 30
+    assert 0 < shown <= 3
+    assert f"omitted: {20 - shown} more tracebacks/details (names listed above); full log: /logs/tests.log" in text
+
+
+def test_a_noisy_linter_does_not_crowd_out_the_failing_tests() -> None:
+    report = _report([_test_failure(i) for i in range(3)], [_lint(i) for i in range(5000)])
+    text = render_report(report, 600)
+    assert estimate_tokens(text) <= 600
+    assert all(f"tests/test_x.py::test_{i}" in text for i in range(3))
+    named = len(re.findall(r"^src/m\.py:\d+:1 F401", text, re.M))
+    assert f"omitted: {5000 - named} more findings not named (budget); full log: /logs/lint.log" in text
+
+
+def test_a_first_traceback_bigger_than_the_budget_is_cut_at_its_end_with_a_note() -> None:
+    report = _report([_test_failure(1, traceback_lines=2000)], [])
+    text = render_report(report, 1000)
+    assert estimate_tokens(text) <= 1000
+    assert "tests/test_x.py:0: in helper_1" in text
+    assert re.search(r"\[\d+ more lines of this traceback omitted; full log: /logs/tests.log\]", text)
+
+
+def test_timeouts_and_errors_say_why_and_show_where_it_stopped() -> None:
+    report = ChecksReport(config="detected", detected=["pytest", "mypy"], wall_s=3.0, checks=[
+        CheckResult(name="pytest", command="python -m pytest -q", source="detected", status="timed out",
+                    exit_code=-15, duration_s=3.0, message="timed out after 3s; its process group was killed",
+                    output_tail=["tests/test_slow.py ...."], log_path="/logs/pytest.log"),
+        CheckResult(name="mypy", command="mypy .", source="detected", status="error",
+                    message="executable 'mypy' not found (detected: [tool.mypy]); install it, or configure ..."),
+    ])
+    text = render_report(report, 6000)
+    assert "detected (no [tool.thrifty.checks] configured): pytest, mypy" in text
+    assert "== pytest: TIMED OUT · exit -15 · 3.0s · python -m pytest -q ==" in text
+    assert "last lines of output:\n    tests/test_slow.py ...." in text
+    assert "== mypy: ERROR · mypy . ==\nexecutable 'mypy' not found" in text
+    assert "log: none (it did not start)" in text
+
+
+@pytest.mark.parametrize("max_tokens", [200, 300, 500, 1000, 2500, 6000])
+def test_the_budget_is_never_exceeded(max_tokens: int) -> None:
+    report = _report([_test_failure(i, 40) for i in range(60)], [_lint(i) for i in range(400)], passed=4)
+    text = render_report(report, max_tokens)
+    assert estimate_tokens(text) <= max_tokens
+    assert "omitted" in text
