@@ -7,7 +7,7 @@ import re
 import pytest
 
 from thrifty.checks.model import CheckResult, ChecksReport, Finding
-from thrifty.checks.render import render_report
+from thrifty.checks.render import named_in_text, render_report
 from thrifty.textout import estimate_tokens
 
 
@@ -42,7 +42,7 @@ def test_failing_checks_come_first_and_passed_checks_take_one_line() -> None:
     assert lines[1] == "== tests: FAILED · exit 1 · 2.0s · python -m pytest -q =="
     assert lines[-1] == "ok0: passed · 0.1s · 5 passed · log: /logs/ok0.log"
     assert "FAILED tests/test_x.py::test_1 - assert 1 == -1" in lines
-    assert "src/m.py:1:1 F401 `mod1` imported but unused" in lines
+    assert "src/m.py:" in lines and "  1:1 F401 `mod1` imported but unused" in lines
     assert "log: /logs/lint.log" in text and "omitted" not in text
 
 
@@ -61,7 +61,7 @@ def test_a_noisy_linter_does_not_crowd_out_the_failing_tests() -> None:
     text = render_report(report, 600)
     assert estimate_tokens(text) <= 600
     assert all(f"tests/test_x.py::test_{i}" in text for i in range(3))
-    named = len(re.findall(r"^src/m\.py:\d+:1 F401", text, re.M))
+    named = len(re.findall(r"^  \d+:1 F401", text, re.M))
     assert f"omitted: {5000 - named} more findings not named (budget); full log: /logs/lint.log" in text
 
 
@@ -95,3 +95,16 @@ def test_the_budget_is_never_exceeded(max_tokens: int) -> None:
     text = render_report(report, max_tokens)
     assert estimate_tokens(text) <= max_tokens
     assert "omitted" in text
+
+
+def test_linter_findings_are_grouped_under_their_file_and_still_named_with_line_and_column() -> None:
+    findings = [Finding(name=f"src/{f}.py:{i}:1", code="F401", message="unused") for f in ("b", "a") for i in (1, 2)]
+    text = render_report(_report([], findings), 6000)
+    assert "src/b.py:\n  1:1 F401 unused\n  2:1 F401 unused\nsrc/a.py:\n  1:1 F401 unused" in text
+    assert named_in_text(text) == {f"src/{f}.py:{i}:1 F401" for f in ("a", "b") for i in (1, 2)}
+
+
+def test_a_test_failing_like_the_one_before_it_says_so_instead_of_repeating_the_message() -> None:
+    same = [Finding(name=f"t.py::test_{i}", code="FAILED", message="KeyError: 'plums'") for i in range(3)]
+    text = render_report(_report(same, []), 6000)
+    assert "FAILED t.py::test_0 - KeyError: 'plums'\nFAILED t.py::test_1 - (same error as above)" in text

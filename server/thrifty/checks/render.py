@@ -3,6 +3,7 @@ traceback is shown, the first tracebacks whole, passed checks one line each, and
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from thrifty.checks.model import CheckResult, ChecksReport, Finding
@@ -14,6 +15,7 @@ MIN_CUT_DETAIL_LINES = 6  # a first traceback too big for the budget is shown cu
 TEST_CODES = {"FAILED", "ERROR", "FAIL", "UNEXPECTED SUCCESS", "panic"}
 FAILING = ("timed out", "error", "failed")
 INDENT = "    "
+LOCATION = re.compile(r"^(?P<path>.+?):(?P<where>\d+(?::\d+)?)$")
 
 
 @dataclass
@@ -21,6 +23,7 @@ class _Item:
     finding: Finding
     name_line: str
     detail: list[str]
+    header: str = ""  # a linter finding's file, printed once above its findings
     named: bool = False
     shown: list[str] = field(default_factory=list)  # detail lines chosen
 
@@ -99,18 +102,41 @@ def _section(result: CheckResult) -> _Section:
         fixed.append(f"summary: {result.summary}")
     elif result.status == "failed":
         fixed.append(f"summary: none printed by the tool; {len(result.findings)} findings parsed")
-    items = [_Item(f, _name_line(f), _indented(f.detail.splitlines())) for f in result.findings]
-    return _Section(result, fixed, items, _indented(result.output_tail))
+    return _Section(result, fixed, _items(result.findings), _indented(result.output_tail))
+
+
+def _items(findings: list[Finding]) -> list[_Item]:
+    """Test failures one per line; linter findings grouped under their file (`path:` then `  line:col CODE msg`)."""
+    items: list[_Item] = []
+    previous = ""
+    located = [(f, LOCATION.match(f.name)) for f in findings]
+    if all(match and f.code not in TEST_CODES for f, match in located):
+        first_seen: dict[str, int] = {}
+        for _, match in located:
+            first_seen.setdefault(match["path"], len(first_seen))  # type: ignore[index]
+        located.sort(key=lambda pair: first_seen[pair[1]["path"]])  # type: ignore[index]  # files in the tool's order
+    for finding, match in located:
+        detail = _indented(finding.detail.splitlines())
+        if match and finding.code not in TEST_CODES:
+            line = clip_line(" ".join(p for p in ("  " + match["where"], finding.code, _short(finding.message)) if p))
+            items.append(_Item(finding, line, detail, header=f"{match['path']}:"))
+            continue
+        message = _short(finding.message)
+        same = bool(message) and message == previous  # one bug often fails many tests the same way
+        previous = message
+        items.append(_Item(finding, _name_line(finding, "(same error as above)" if same else message), detail))
+    return items
 
 
 def _indented(lines: list[str]) -> list[str]:
     return [clip_line(INDENT + line).rstrip() for line in lines]
 
 
-def _name_line(finding: Finding) -> str:
-    message = finding.message
-    if len(message) > NAME_MESSAGE_CHARS:
-        message = message[: NAME_MESSAGE_CHARS - 1] + "…"
+def _short(message: str) -> str:
+    return message if len(message) <= NAME_MESSAGE_CHARS else message[: NAME_MESSAGE_CHARS - 1] + "…"
+
+
+def _name_line(finding: Finding, message: str) -> str:
     if finding.code in TEST_CODES:
         return clip_line(f"{finding.code} {finding.name}" + (f" - {message}" if message else ""))
     return clip_line(" ".join(p for p in (finding.name, finding.code, message) if p))
@@ -118,12 +144,16 @@ def _name_line(finding: Finding) -> str:
 
 def _name_all(sections: list[_Section], room: _Room) -> None:
     """Every failure named, round-robin across checks so one noisy linter cannot starve the test names."""
+    headed: list[set[str]] = [set() for _ in sections]
     rank = 0
     while any(rank < len(s.items) for s in sections):
-        for section in sections:
+        for section, heads in zip(sections, headed, strict=True):
             if section.fixed and rank < len(section.items):
                 item = section.items[rank]
-                item.named = room.take([item.name_line])
+                lines = [item.header, item.name_line] if item.header and item.header not in heads else [item.name_line]
+                item.named = room.take(lines)
+                if item.named and item.header:
+                    heads.add(item.header)
         rank += 1
 
 
@@ -171,8 +201,12 @@ def _add_tails(sections: list[_Section], room: _Room) -> None:
 
 def _emit(section: _Section) -> list[str]:
     lines = list(section.fixed)
+    header = ""
     for item in section.items:
         if item.named:
+            if item.header and item.header != header:
+                lines.append(item.header)
+                header = item.header
             lines.append(item.name_line)
             lines.extend(item.shown)
     lines.extend(section.tail)
@@ -211,3 +245,23 @@ def _quiet_line(result: CheckResult) -> str:
         return clip_line(f"{result.name}: skipped · {result.message}")
     summary = f" · {result.summary}" if result.summary else ""
     return clip_line(f"{result.name}: passed · {result.duration_s:.1f}s{summary} · log: {result.log_path}")
+
+
+TEST_LINE = re.compile(r"^(?:FAILED|ERROR|FAIL|UNEXPECTED SUCCESS|panic) (?P<name>.+?)(?: - .*)?$")
+GROUPED_LINE = re.compile(r"^  (?P<where>\d+(?::\d+)?) (?P<code>\S+)")
+
+
+def named_in_text(text: str) -> set[str]:
+    """The failures a rendered text names: test ids, and linter findings as `path:line:col CODE` (for checking)."""
+    names: set[str] = set()
+    header = ""
+    for line in text.splitlines():
+        test = TEST_LINE.match(line)
+        grouped = GROUPED_LINE.match(line)
+        if line.endswith(":") and not line.startswith(" ") and " " not in line:
+            header = line[:-1]
+        elif grouped and header:
+            names.add(f"{header}:{grouped['where']} {grouped['code']}")
+        elif test:
+            names.add(test["name"])
+    return names
