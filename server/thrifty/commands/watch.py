@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-TICK_MS = 5_000  # live view only: redraw ages and burn rates while nothing is written
+REDRAW_TICKS = 5  # live view: redraw burn rates and the clock every 5 idle ticks (5 s) while nothing is written
 
 
 def now() -> datetime:
@@ -75,8 +75,13 @@ def _run_jsonl(watcher: object, root: Path) -> None:
     try:
         for view in watcher.start(now()):
             _emit(view.model_dump_json())
-        for paths in changes(root, stop, None):
-            for view in watcher.apply(paths, now()):
+        caught_up = False
+        for paths in changes(root, stop):
+            views = watcher.apply(paths, now()) if paths else []
+            if not caught_up:
+                views += watcher.catch_up(now())
+                caught_up = True
+            for view in views:
                 _emit(view.model_dump_json())
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the reader left; exit without a traceback
@@ -106,10 +111,15 @@ def _run_live(watcher: object, root: Path) -> None:
                   redirect_stdout=False, redirect_stderr=False) as live:
             watcher.start(now())
             live.update(render(watcher.fleet(now())), refresh=True)
-            for paths in changes(root, stop, TICK_MS):
-                if paths:
-                    watcher.apply(paths, now())
-                live.update(render(watcher.fleet(now(), rebuild=not paths)), refresh=True)
+            idle_ticks, caught_up = 0, False
+            for paths in changes(root, stop):
+                changed = bool(watcher.apply(paths, now())) if paths else False
+                if not caught_up:
+                    changed = bool(watcher.catch_up(now())) or changed
+                    caught_up = True
+                idle_ticks = 0 if changed else idle_ticks + 1
+                if changed or idle_ticks % REDRAW_TICKS == 0:
+                    live.update(render(watcher.fleet(now(), rebuild=not changed)), refresh=True)
     finally:
         restore()
 

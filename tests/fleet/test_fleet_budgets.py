@@ -1,0 +1,190 @@
+"""Budgets enforced by the real PreToolUse hook (a subprocess, as Claude Code runs it) on generated sessions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fleet_helpers import (
+    cost,
+    dollars,
+    make_session,
+    reply,
+    run_hook,
+    stop,
+    tool_event,
+)
+
+from thrifty.cli import cli
+from thrifty.paths import data_dir, ledger_path
+
+MAIN_OPUS = "claude-opus-4-8"
+
+
+def deny_reason(answer: dict[str, object]) -> str:
+    specific = answer.get("hookSpecificOutput")
+    assert isinstance(specific, dict), answer
+    assert specific["permissionDecision"] == "deny", answer
+    return str(specific["permissionDecisionReason"])
+
+
+def test_a_session_under_its_budget_is_left_alone_with_no_output(project: Path) -> None:
+    session = make_session(11, project)
+    spent = cost(session.transcripts)
+    for tool in ("Task", "Agent", "WebSearch", "Read"):
+        result = run_hook("pre-tool-use", tool_event(session, project, tool, {"q": tool}),
+                          {"session_usd": round(spent * 2, 2)})
+        assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+def test_past_the_warning_share_the_user_and_the_model_are_told_once(project: Path) -> None:
+    session = make_session(12, project)
+    limit = round(cost(session.transcripts) / 0.9, 2)  # 90% spent
+    first = reply(run_hook("pre-tool-use", tool_event(session, project, "Read", {"file_path": "/a"}),
+                           {"session_usd": limit}))
+    assert "90% used" in first["systemMessage"] and f"${limit:,.2f}" in first["systemMessage"]
+    assert "thrifty budget raise session" in first["systemMessage"]
+    assert "90%" in first["hookSpecificOutput"]["additionalContext"]
+    assert "permissionDecision" not in first["hookSpecificOutput"]
+    second = run_hook("pre-tool-use", tool_event(session, project, "Task", {"prompt": "b"}), {"session_usd": limit})
+    assert second.returncode == 0 and second.stdout == ""
+
+
+def test_past_the_budget_new_subagents_and_expensive_tools_are_denied_with_the_spend(project: Path) -> None:
+    session = make_session(13, project)
+    spent = cost(session.transcripts)
+    limit = round(spent / 1.1, 2)  # 110%: over, below the 120% ceiling
+    options = {"session_usd": limit}
+    for tool in ("Task", "Agent", "WebFetch"):
+        answer = reply(run_hook("pre-tool-use", tool_event(session, project, tool, {"t": tool}), options))
+        reason = deny_reason(answer)
+        assert f"session budget ${limit:,.2f} reached" in reason and tool in reason
+        assert dollars(reason.split("spent")[1])[0] == pytest.approx(spent, abs=0.006)
+        assert f"thrifty budget raise session {limit:g} --session {session.session_id}" in reason
+        assert "continue" not in answer
+    cheap = run_hook("pre-tool-use", tool_event(session, project, "Read", {"file_path": "/b"}), options)
+    assert cheap.returncode == 0 and cheap.stdout == ""  # told once already; cheap tools still run
+
+
+def test_past_the_ceiling_the_session_is_stopped(project: Path) -> None:
+    session = make_session(14, project)
+    limit = round(cost(session.transcripts) / 1.5, 2)
+    answer = reply(run_hook("pre-tool-use", tool_event(session, project, "Read", {"file_path": "/c"}),
+                            {"session_usd": limit}))
+    assert answer["continue"] is False
+    assert "ceiling" in answer["stopReason"] and f"${limit:,.2f}" in answer["stopReason"]
+    assert deny_reason(answer)
+
+
+def test_a_raised_budget_unblocks_the_next_tool_call(project: Path) -> None:
+    session = make_session(15, project)
+    limit = round(cost(session.transcripts) / 1.1, 2)
+    event = tool_event(session, project, "Task", {"prompt": "fan out"})
+    assert deny_reason(reply(run_hook("pre-tool-use", event, {"session_usd": limit})))
+    raised = CliRunner().invoke(cli, ["budget", "raise", "session", str(limit), "--session",
+                                      session.session_id[:8]], catch_exceptions=False)
+    assert raised.exit_code == 0, raised.output
+    assert "next tool call" in raised.output
+    again = run_hook("pre-tool-use", tool_event(session, project, "Task", {"prompt": "fan out again"}),
+                     {"session_usd": limit})
+    assert again.returncode == 0 and again.stdout == ""
+
+
+def test_a_subagent_over_its_own_budget_is_refused_while_the_main_thread_is_not(project: Path) -> None:
+    session = make_session(16, project, subagents=1)
+    sub = session.subagents[0]
+    limit = round(cost([sub]) / 1.1, 4)
+    options = {"subagent_usd": limit}
+    inside = reply(run_hook("pre-tool-use", tool_event(session, project, "Task", {"p": 1}, agent_id=sub.agent_id),
+                            options))
+    assert f"subagent {sub.agent_id[:12]} budget" in deny_reason(inside)
+    assert f"--agent {sub.agent_id}" in deny_reason(inside)
+    main = run_hook("pre-tool-use", tool_event(session, project, "Task", {"p": 2}), options)
+    assert main.stdout == ""
+
+
+def test_the_daily_budget_counts_every_session_of_the_day(project: Path) -> None:
+    first, second = make_session(17, project), make_session(18, project)
+    both = cost(first.transcripts) + cost(second.transcripts)
+    limit = round(both / 1.1, 2)
+    assert cost(second.transcripts) < limit  # the session alone is under: only the sum is over
+    reason = deny_reason(reply(run_hook("pre-tool-use", tool_event(second, project, "Task"), {"daily_usd": limit})))
+    assert f"daily budget ${limit:,.2f} reached" in reason
+    assert dollars(reason.split("spent")[1])[0] == pytest.approx(both, abs=0.006)
+
+
+def test_a_token_budget_counts_every_token_kind(project: Path) -> None:
+    session = make_session(19, project, subagents=0)
+    total = sum(sum(r.tokens) for r in session.main.responses)
+    reason = deny_reason(reply(run_hook("pre-tool-use", tool_event(session, project, "Task"),
+                                        {"session_tokens": int(total / 1.1)})))
+    assert f"spent {total:,} tokens" in reason and "--tokens" in reason
+
+
+def test_the_project_pyproject_overrides_the_plugin_options(project: Path) -> None:
+    session = make_session(20, project)
+    spent = cost(session.transcripts)
+    (project / "pyproject.toml").write_text(
+        f'[project]\nname = "x"\n\n[tool.thrifty.budget]\nsession_usd = {spent / 1.1:.2f}\n', encoding="utf-8")
+    answer = reply(run_hook("pre-tool-use", tool_event(session, project, "Task"), {"session_usd": spent * 10}))
+    assert "reached" in deny_reason(answer)
+
+
+def test_bad_settings_are_reported_to_the_user_once_and_do_not_break_the_call(project: Path) -> None:
+    session = make_session(21, project)
+    (project / ".thrifty.toml").write_text('[budget]\nsession_usd = "lots"\nsesion_usd = 3\n', encoding="utf-8")
+    first = reply(run_hook("pre-tool-use", tool_event(session, project, "Task"), {}))
+    assert "session_usd = 'lots' ignored" in first["systemMessage"]
+    assert "unknown setting 'sesion_usd'" in first["systemMessage"]
+    assert "hookSpecificOutput" not in first  # nothing for the model, no decision
+    assert run_hook("pre-tool-use", tool_event(session, project, "Task", {"p": "again"}), {}).stdout == ""
+
+
+def test_spend_written_during_a_long_turn_reaches_the_budget_through_post_tool_use(project: Path) -> None:
+    session = make_session(22, project, subagents=0)
+    limit = round(cost(session.transcripts) * 1.5, 2)
+    options = {"session_usd": limit}
+    assert run_hook("pre-tool-use", tool_event(session, project, "Read", {"f": 1}), options).stdout == ""
+    for _ in range(6):  # expensive turns, no Stop hook in between: only PostToolUse ingests them
+        response = session.main.respond(MAIN_OPUS, output=20_000, tools=("Read",))
+        session.main.tool_results(response, [4_000])
+    session.main.save()
+    assert cost(session.transcripts) > limit * 1.0
+    post = run_hook("post-tool-use", tool_event(session, project, "Read", {"f": 1}, hook_event_name="PostToolUse",
+                                                tool_response={"content": "x"}), options)
+    assert post.returncode == 0 and post.stdout == ""
+    reason = deny_reason(reply(run_hook("pre-tool-use", tool_event(session, project, "Task"), options)))
+    assert dollars(reason.split("spent")[1])[0] == pytest.approx(cost(session.transcripts), abs=0.006)
+
+
+def test_the_hook_fails_open_on_a_corrupt_ledger_and_logs_why(project: Path) -> None:
+    session = make_session(23, project)
+    ledger_path().write_bytes(b"this is not an SQLite database\n" * 200)
+    for path in ledger_path().parent.glob("ledger.db-*"):
+        path.unlink()
+    result = run_hook("pre-tool-use", tool_event(session, project, "Task"), {"session_usd": 0.01})
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+    log = (data_dir() / "hooks.log").read_text(encoding="utf-8")
+    assert "pre-tool-use" in log and "LedgerError" in log
+
+
+def test_an_event_without_a_session_or_with_garbage_input_is_ignored(project: Path) -> None:
+    for payload in ("", "{}", '{"tool_name": "Task"}', "not json at all", '["a list"]'):
+        result = run_hook("pre-tool-use", payload, {"session_usd": 1})
+        assert result.returncode == 0 and result.stdout == ""
+
+
+def test_the_stop_hook_after_more_turns_keeps_the_budget_current(project: Path) -> None:
+    session = make_session(24, project, subagents=0)
+    before = cost(session.transcripts)
+    limit = round(before * 1.5, 2)
+    assert run_hook("pre-tool-use", tool_event(session, project, "Task", {"n": 1}), {"session_usd": limit}
+                    ).stdout == ""
+    session.main.respond("claude-sonnet-4-6", output=int(0.65 * before / 15e-6))  # about 110% of the limit now
+    session.main.save()
+    stop(session, project)
+    reason = deny_reason(reply(run_hook("pre-tool-use", tool_event(session, project, "Task", {"n": 2}),
+                                        {"session_usd": limit})))
+    assert f"session budget ${limit:,.2f} reached" in reason
+    assert dollars(reason.split("spent")[1])[0] == pytest.approx(cost(session.transcripts), abs=0.006)
