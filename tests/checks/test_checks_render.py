@@ -104,7 +104,12 @@ def test_linter_findings_are_grouped_under_their_file_and_still_named_with_line_
     assert named_in_text(text) == {f"src/{f}.py:{i}:1 F401" for f in ("a", "b") for i in (1, 2)}
 
 
-def test_a_test_failing_like_the_one_before_it_says_so_instead_of_repeating_the_message() -> None:
-    same = [Finding(name=f"t.py::test_{i}", code="FAILED", message="KeyError: 'plums'") for i in range(3)]
-    text = render_report(_report(same, []), 6000)
-    assert "FAILED t.py::test_0 - KeyError: 'plums'\nFAILED t.py::test_1 - (same error as above)" in text
+def test_tests_failing_with_the_same_error_are_listed_together_without_repeating_it() -> None:
+    errors = ["KeyError: 'plums'", "ValueError: no", "KeyError: 'plums'"]
+    failures = [Finding(name=f"t.py::test_{i}", code="FAILED", message=m, detail=f"tb {i}")
+                for i, m in enumerate(errors)]
+    text = render_report(_report(failures, []), 6000)
+    assert (
+        "FAILED t.py::test_0 - KeyError: 'plums'\n    tb 0\nFAILED t.py::test_2 - (same error as above)\n"
+        "FAILED t.py::test_1 - ValueError: no\n    tb 1\n"
+    ) in text

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from thrifty.checks.model import CheckResult, ChecksReport, Finding
-from thrifty.textout import CHARS_PER_TOKEN, clip_line
+from thrifty.textout import CHARS_PER_TOKEN, MAX_LINE_CHARS, clip_line
 
 TRACEBACKS_PER_CHECK = 3  # "the first failures whole": more would crowd out other checks for little gain
 NAME_MESSAGE_CHARS = 160
@@ -15,6 +15,8 @@ MIN_CUT_DETAIL_LINES = 6  # a first traceback too big for the budget is shown cu
 TEST_CODES = {"FAILED", "ERROR", "FAIL", "UNEXPECTED SUCCESS", "panic"}
 FAILING = ("timed out", "error", "failed")
 INDENT = "    "
+ARGUMENTS = re.compile(r"^\w+ = ")
+ARGUMENT_CHARS = 160
 LOCATION = re.compile(r"^(?P<path>.+?):(?P<where>\d+(?::\d+)?)$")
 
 
@@ -24,6 +26,7 @@ class _Item:
     name_line: str
     detail: list[str]
     header: str = ""  # a linter finding's file, printed once above its findings
+    repeat: bool = False  # fails with the same error as the failure before it: its traceback adds little
     named: bool = False
     shown: list[str] = field(default_factory=list)  # detail lines chosen
 
@@ -115,6 +118,13 @@ def _items(findings: list[Finding]) -> list[_Item]:
         for _, match in located:
             first_seen.setdefault(match["path"], len(first_seen))  # type: ignore[index]
         located.sort(key=lambda pair: first_seen[pair[1]["path"]])  # type: ignore[index]  # files in the tool's order
+    if not all(match and f.code not in TEST_CODES for f, match in located):
+        # One bug often fails many tests the same way: keep those together (groups in order of first failure) and
+        # say "same error" instead of repeating the message.
+        first: dict[str, int] = {}
+        for finding, _ in located:
+            first.setdefault(finding.message, len(first))
+        located.sort(key=lambda pair: first[pair[0].message])
     for finding, match in located:
         detail = _indented(finding.detail.splitlines())
         if match and finding.code not in TEST_CODES:
@@ -122,14 +132,20 @@ def _items(findings: list[Finding]) -> list[_Item]:
             items.append(_Item(finding, line, detail, header=f"{match['path']}:"))
             continue
         message = _short(finding.message)
-        same = bool(message) and message == previous  # one bug often fails many tests the same way
+        same = bool(message) and message == previous
         previous = message
-        items.append(_Item(finding, _name_line(finding, "(same error as above)" if same else message), detail))
+        name_line = _name_line(finding, "(same error as above)" if same else message)
+        items.append(_Item(finding, name_line, [] if same else detail, repeat=same))
     return items
 
 
 def _indented(lines: list[str]) -> list[str]:
-    return [clip_line(INDENT + line).rstrip() for line in lines]
+    return [clip_line(INDENT + line, _limit(line)).rstrip() for line in lines]
+
+
+def _limit(line: str) -> int:
+    # pytest prints a frame's arguments as `name = repr`; a long repr is clipped like pytest's own saferepr does
+    return ARGUMENT_CHARS if ARGUMENTS.match(line) else MAX_LINE_CHARS
 
 
 def _short(message: str) -> str:
@@ -224,7 +240,7 @@ def _omitted(section: _Section) -> str:
     unseen = result.findings_total - len(result.findings)
     if unseen > 0:
         parts.append(f"{unseen} more {noun} counted by the tool but not in the kept output")
-    untraced = sum(1 for i in section.items if i.named and i.detail and not i.shown)
+    untraced = sum(1 for i in section.items if i.named and (i.detail or i.repeat) and not i.shown)
     if untraced:
         parts.append(f"{untraced} more tracebacks/details (names listed above)")
     return "; ".join(parts)
