@@ -26,6 +26,7 @@ from thrifty.paths import data_dir
 
 STAMP = "thrifty-deps.sha256"
 INSTALL_TIMEOUT_S = 600
+BUILD_FLAG = "--build-venv"  # internal: `python -m thrifty.bootstrap --build-venv ROOT DATA`
 
 
 def plugin_root() -> Path:
@@ -88,28 +89,53 @@ def _install(venv_dir: Path, deps: list[str], log: Path) -> None:
 
 
 def ensure_venv(root: Path | None = None, data: Path | None = None) -> tuple[Path, bool]:
-    """Return the venv's python, building the venv first if it is missing or stale; say whether it was built."""
+    """Return the venv's python, building the venv first if it is missing or stale; say whether it was not current."""
     root = root or plugin_root()
     data = data or data_dir()
     venv_dir = data / "venv"
-    deps = dependencies(root)
-    expected = fingerprint(deps)
-    if is_current(venv_dir, expected):
+    if is_current(venv_dir, fingerprint(dependencies(root))):
         return venv_python(venv_dir), False
-    with _locked(data / "venv.lock"):
-        if is_current(venv_dir, expected):  # built by whoever held the lock before us
-            return venv_python(venv_dir), False
-        (venv_dir / STAMP).unlink(missing_ok=True)
-        _install(venv_dir, deps, data / "setup.log")
-        (venv_dir / STAMP).write_text(expected + "\n", encoding="utf-8")
+    # The build runs in a process of its own session. Claude Code stops an MCP server that is not up within its
+    # 30 s start limit; a build inside that process died with it, releasing the lock while pip went on writing into
+    # the venv, and the SessionStart hook waiting on the lock then started over in the same directory. A build that
+    # outlives its caller finishes and stamps the venv, and whoever waits on the lock finds it current.
+    done = subprocess.run(
+        [sys.executable, "-m", "thrifty.bootstrap", BUILD_FLAG, str(root), str(data)],
+        env=dict(os.environ, PYTHONPATH=str(root / "server")), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,  # the MCP server's stdout is the protocol wire
+        start_new_session=True, check=False, timeout=2 * INSTALL_TIMEOUT_S + 60,
+    )
+    if done.returncode != 0:
+        raise OSError(f"building {venv_dir} failed")
     return venv_python(venv_dir), True
 
 
+def build_venv(root: Path, data: Path) -> None:
+    """Build `<data>/venv` unless it is current, holding the lock throughout (the build process's job)."""
+    venv_dir = data / "venv"
+    deps = dependencies(root)
+    expected = fingerprint(deps)
+    with _locked(data / "venv.lock"):
+        if is_current(venv_dir, expected):  # built by whoever held the lock before us
+            return
+        (venv_dir / STAMP).unlink(missing_ok=True)
+        _install(venv_dir, deps, data / "setup.log")
+        (venv_dir / STAMP).write_text(expected + "\n", encoding="utf-8")
+
+
 def main(argv: list[str]) -> None:
+    errors = (OSError, subprocess.SubprocessError, KeyError, tomllib.TOMLDecodeError)
+    if argv[:1] == [BUILD_FLAG]:
+        try:
+            build_venv(Path(argv[1]), Path(argv[2]))
+        except errors as exc:
+            sys.stderr.write(f"thrifty: building its environment failed ({exc}); details in {argv[2]}/setup.log\n")
+            sys.exit(1)
+        return
     root = plugin_root()
     try:
         python, _ = ensure_venv(root)
-    except (OSError, subprocess.SubprocessError, KeyError, tomllib.TOMLDecodeError) as exc:
+    except errors as exc:
         log = data_dir() / "setup.log"
         sys.stderr.write(f"thrifty: could not prepare its environment ({exc}); details in {log}\n")
         sys.exit(1)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -102,3 +104,55 @@ def test_setup_through_the_launcher_builds_a_working_venv_from_python3_alone(tmp
     again = subprocess.run(["sh", str(REPO / "bin" / "thrifty"), "setup", "--check"], capture_output=True,
                            text=True, env=env, timeout=120)
     assert again.returncode == 0 and "(up to date)" in again.stdout
+
+
+def test_the_build_process_reports_an_unusable_data_dir_in_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    argv = [sys.executable, "-m", "thrifty.bootstrap", bootstrap.BUILD_FLAG, str(REPO), str(blocker)]
+    run = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                         env=dict(os.environ, PYTHONPATH=str(REPO / "server")))
+    assert run.returncode == 1
+    assert run.stderr.startswith("thrifty: building its environment failed (") and run.stderr.count("\n") == 1
+    assert run.stdout == ""  # the launcher's stdout is the MCP wire
+
+
+def test_a_failed_build_surfaces_as_an_error_naming_the_venv(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    with pytest.raises(OSError, match=f"building {blocker / 'venv'} failed"):
+        bootstrap.ensure_venv(REPO, blocker)
+
+
+@pytest.mark.skipif(os.environ.get("THRIFTY_SLOW_TESTS") != "1", reason="builds a real venv with pip; set "
+                    "THRIFTY_SLOW_TESTS=1")
+def test_a_build_outlives_a_launcher_killed_at_the_start_limit_and_is_not_redone(tmp_path: Path) -> None:
+    data = tmp_path / "plugin-data"
+    env = dict(os.environ, THRIFTY_DATA_DIR=str(data))
+    launcher = subprocess.Popen(["sh", str(REPO / "bin" / "thrifty"), "--version"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    lock = data / "venv.lock"
+    deadline = time.monotonic() + 120
+    while not _held(lock):  # the build has started once its lock is taken
+        assert time.monotonic() < deadline and launcher.poll() is None
+        time.sleep(0.2)
+    launcher.terminate()  # what Claude Code does to an MCP server still not up after 30 s
+    launcher.wait(timeout=30)
+    assert _held(lock), "the build must keep its lock after the launcher is gone"
+    hook = subprocess.run(["python3", "-m", "thrifty.hooks", "session-start"], input="{}", text=True, timeout=900,
+                          env=dict(env, PYTHONPATH=str(REPO / "server")))
+    assert hook.returncode == 0
+    assert (data / "venv" / bootstrap.STAMP).exists()
+    assert (data / "setup.log").read_text(encoding="utf-8").count("building") == 1
+
+
+def _held(lock: Path) -> bool:
+    if not lock.exists():
+        return False
+    with open(lock, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        return False
