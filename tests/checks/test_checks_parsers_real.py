@@ -148,6 +148,27 @@ def test_pytest_verbose_lines_name_failures_even_without_a_short_summary(project
     assert parsed.counts["failed"] == 6
 
 
+def test_pytest_names_each_failing_unittest_subtest_with_its_parameters(project: Path) -> None:
+    _project(project, {"tests/test_sub.py": """
+        import unittest
+
+
+        class Primes(unittest.TestCase):
+            def test_small(self):
+                for n in (2, 3, 4, 9):
+                    with self.subTest(n=n):
+                        self.assertTrue(all(n % d for d in range(2, n)), f"{n} is not prime")
+    """})
+    text = _run(project, sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider")
+    parsed = parse_output("pytest", text, ParseContext(project, project))
+    names = [f.name for f in parsed.findings]
+    if "SUBFAILED" not in text:  # pytest before 9 reports the test once
+        assert names == ["tests/test_sub.py::Primes::test_small"]
+        return
+    assert names == ["tests/test_sub.py::Primes::test_small (n=4)", "tests/test_sub.py::Primes::test_small (n=9)"]
+    assert all("is not prime" in f.message and f.detail for f in parsed.findings)
+
+
 def test_pytest_output_run_through_another_command_is_recognised_by_the_generic_parser(project: Path) -> None:
     _project(project, PYTEST_PROJECT)
     text = _run(project, "sh", "-c", f"'{sys.executable}' -m pytest -q -p no:cacheprovider tests/test_calc.py")

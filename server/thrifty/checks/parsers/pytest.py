@@ -9,13 +9,16 @@ from thrifty.checks.model import Finding
 from thrifty.checks.parsers.base import ParseContext, Parsed, counts_from, last_match, one_line
 from thrifty.checks.parsers.frames import trim_pytest_block
 
-KEEP = r"(?:FAILED|ERROR) |_{3,} .+ _{3,}$|=+ .+ =+$|\S+::\S+.* (?:FAILED|ERROR)\b"
+KEEP = r"(?:SUB)?FAILED[ (]|ERROR |_{3,} .+ _{3,}$|=+ .+ =+$|\S+::\S+.* (?:FAILED|ERROR)\b"
 COUNT_WORDS = r"(?:failed|passed|skipped|deselected|xfailed|xpassed|errors?|warnings?|rerun|subtests? \w+)"
 SUMMARY = re.compile(
     rf"^=*\s*(?P<text>(?:(?:\d+ {COUNT_WORDS})(?:, )?)+(?: in [\d.]+s(?: \([^)]*\))?)?"
     rf"|no tests ran in [\d.]+s.*?)\s*=*$"
 )
-SHORT = re.compile(r"^(?P<kind>FAILED|ERROR) (?P<id>.+?)(?: - (?P<msg>.*))?$")
+# pytest 9 reports each failing subtest as `SUBFAILED(i=2) tests/t.py::T::test_x - msg`
+SHORT = re.compile(
+    r"^(?P<kind>FAILED|ERROR|SUBFAILED)(?:\((?P<params>(?:[^()]|\([^()]*\))*)\))? (?P<id>.+?)(?: - (?P<msg>.*))?$"
+)
 VERBOSE = re.compile(r"^(?P<id>\S+::\S.*?) (?P<kind>FAILED|ERROR)\b")
 SECTION = re.compile(r"^=+ (?P<name>.+?) =+$")
 BLOCK = re.compile(r"^_{3,} (?P<title>.+?) _{3,}$")
@@ -57,7 +60,8 @@ def _failing_ids(lines: list[str]) -> list[tuple[str, str, str]]:
             continue
         short = SHORT.match(line) if in_summary else None
         if short:
-            found[short["id"]] = (short["id"], short["kind"], short["msg"] or "")
+            test_id = f"{short['id']} ({short['params']})" if short["params"] else short["id"]
+            found[test_id] = (test_id, "ERROR" if short["kind"] == "ERROR" else "FAILED", short["msg"] or "")
             continue
         verbose = VERBOSE.match(line)
         if verbose and verbose["id"] not in found:
