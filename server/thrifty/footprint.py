@@ -1,9 +1,6 @@
-"""What sits in every session's context because thrifty is installed, item by item, and what other MCP servers add.
-
-Two numbers per item: `deferred`, with Claude Code's default tool search (tool names and server instructions up
-front, schemas fetched when needed), and `full`, with every tool schema loaded (tool search off). Skill, agent and
-command listings and hook output are the same in both. Tokens are estimated with textout's chars/3 rule.
-"""
+"""What every session carries because thrifty is installed (and, on request, other MCP servers), item by item:
+`deferred` with Claude Code's default tool search (tool names up front), `full` with every schema loaded.
+Tokens are estimated with textout's chars/3 rule."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
-"""The YAML frontmatter of skill, agent and command files, for the plain subset this plugin writes.
-
-Accepted: `key: value` lines whose value is a plain or quoted scalar, or a `[a, b]` flow list. Anything else
-(block scalars, nested maps, multi-line values) is refused with the line number, so files stay in the subset that
-both this reader and Claude Code read the same way; `claude plugin validate` checks them against real YAML.
-"""
+"""The YAML frontmatter of skill, agent and command files, in the plain subset this plugin writes (`key: value`,
+quoted scalars, `[a, b]` lists); anything else is refused with its line number, so this reader and Claude Code
+always agree. `claude plugin validate` checks the files against real YAML."""
 
 from __future__ import annotations
 

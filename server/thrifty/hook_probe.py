@@ -1,9 +1,6 @@
-"""Run a plugin hook once, the way Claude Code runs it, and measure what its output would add to the conversation.
-
-Claude Code's rules (hooks reference): on exit 0, stdout starting with `{` is JSON whose `additionalContext` (and a
-blocking `reason`) reach the model; other stdout reaches it only for SessionStart, UserPromptSubmit and
-UserPromptExpansion. On exit 2, stderr reaches it for events that can block. Any other exit only notifies the user.
-"""
+"""Run a plugin hook once, as Claude Code runs it, and measure what its output would add to the conversation
+(per the hooks reference: JSON additionalContext or a block reason; plain stdout only for SessionStart and the
+prompt events; stderr of exit 2 only for events that can block)."""
 
 from __future__ import annotations
 
@@ -74,6 +71,10 @@ def probe_event(event: str, project: Path, scratch: Path) -> dict[str, Any]:
         },
         "UserPromptSubmit": {"prompt": ""},
         "PreToolUse": {"tool_name": "Read", "tool_input": {"file_path": str(project / "x")}, "tool_use_id": "probe"},
+        "PostToolUse": {"tool_name": "Read", "tool_input": {"file_path": str(project / "x")}, "tool_use_id": "probe",
+                        "tool_response": {}},
+        "PostToolUseFailure": {"tool_name": "Read", "tool_input": {"file_path": str(project / "x")},
+                               "tool_use_id": "probe", "error": "probe", "is_interrupt": False},
     }
     return common | extra.get(event, {})
 

@@ -1,8 +1,5 @@
-"""The user's own MCP servers, as Claude Code finds them in its settings files, and a bounded look at each one.
-
-Scopes, highest precedence first: local (`~/.claude.json` projects[<project>].mcpServers), project (`.mcp.json`),
-user (`~/.claude.json` mcpServers). `${VAR}` and `${VAR:-default}` expand in command, args, env and url.
-"""
+"""The user's own MCP servers as Claude Code finds them, local > project (`.mcp.json`) > user (`~/.claude.json`),
+with `${VAR}` / `${VAR:-default}` expanded, and a bounded look at each: start it, list its tools, stop it."""
 
 from __future__ import annotations
 

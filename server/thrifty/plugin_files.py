@@ -1,8 +1,5 @@
-"""The plugin's own component files (skills, agents, commands, hooks) as Claude Code reads and lists them.
-
-Listing lines follow what Claude Code 2.1.330 sends the model: `- plugin:name: description` for skills and
-commands (description, then ` - when_to_use` if set), `- plugin:name: description (Tools: ...)` for agents.
-"""
+"""The plugin's own skills, agents, commands and hooks, read as Claude Code reads them, with the listing line the
+model sees for each (format of Claude Code 2.1.330)."""
 
 from __future__ import annotations
 
@@ -32,6 +29,8 @@ class Component(BaseModel):
         return str(self.fields.get("disable-model-invocation", "false")).lower() != "true"
 
     def listing_line(self) -> str:
+        # Skills and commands: `- plugin:name: description[ - when_to_use]`; agents, as the Agent tool lists them:
+        # `- plugin:name: description (Tools: ...)`.
         if not self.listed:
             return ""
         if self.kind == "agent":

@@ -206,3 +206,11 @@ def test_unreadable_settings_are_reported_by_path(project: Path) -> None:
     assert result.exit_code == 1
     assert ".mcp.json: not readable as JSON" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_measured_server_is_the_one_the_plugin_declares() -> None:
+    from thrifty.footprint import SERVER_KEY
+
+    declared = json.loads((REPO / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]
+    assert list(declared) == [SERVER_KEY]
+    assert declared[SERVER_KEY]["args"][1:] == ["serve", "--text-only"]  # the server footprint builds in-process
