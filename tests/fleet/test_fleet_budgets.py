@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,19 @@ def test_the_stop_hook_after_more_turns_keeps_the_budget_current(project: Path) 
                                         {"session_usd": limit})))
     assert f"session budget ${limit:,.2f} reached" in reason
     assert dollars(reason.split("spent")[1])[0] == pytest.approx(cost(session.transcripts), abs=0.006)
+
+
+def test_a_ledger_held_by_another_writer_still_gets_a_budget_decision_without_waiting_long(project: Path) -> None:
+    session = make_session(25, project, subagents=0)
+    limit = round(cost(session.transcripts) / 1.1, 2)
+    blocker = sqlite3.connect(ledger_path(), isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # e.g. a cold `thrifty report` writing a large history
+        answer = reply(run_hook("pre-tool-use", tool_event(session, project, "Task"), {"session_usd": limit}))
+        assert "reached" in deny_reason(answer)
+        assert "systemMessage" not in answer  # the one-time notice could not be recorded, so it waits for later
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    later = reply(run_hook("pre-tool-use", tool_event(session, project, "Read", {"f": 1}), {"session_usd": limit}))
+    assert "reached" in later["systemMessage"]

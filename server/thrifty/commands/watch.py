@@ -73,15 +73,13 @@ def _run_jsonl(watcher: object, root: Path) -> None:
     assert isinstance(watcher, Watcher)
     stop = threading.Event()
     try:
+        batches = changes(root, stop)
+        if next(batches, None) is None:  # the watch is in place: nothing written from here on is missed
+            return
         for view in watcher.start(now()):
             _emit(view.model_dump_json())
-        caught_up = False
-        for paths in changes(root, stop):
-            views = watcher.apply(paths, now()) if paths else []
-            if not caught_up:
-                views += watcher.catch_up(now())
-                caught_up = True
-            for view in views:
+        for paths in batches:
+            for view in watcher.apply(paths, now()) if paths else []:
                 _emit(view.model_dump_json())
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the reader left; exit without a traceback
@@ -109,17 +107,17 @@ def _run_live(watcher: object, root: Path) -> None:
     try:
         with Live(Text("thrifty watch · reading transcripts…"), console=console, screen=True, auto_refresh=False,
                   redirect_stdout=False, redirect_stderr=False) as live:
+            batches = changes(root, stop)
+            if next(batches, None) is None:  # the watch is in place: nothing written from here on is missed
+                return
             watcher.start(now())
-            live.update(render(watcher.fleet(now())), refresh=True)
-            idle_ticks, caught_up = 0, False
-            for paths in changes(root, stop):
+            live.update(render(watcher.fleet(now()), console.width), refresh=True)
+            idle_ticks = 0
+            for paths in batches:
                 changed = bool(watcher.apply(paths, now())) if paths else False
-                if not caught_up:
-                    changed = bool(watcher.catch_up(now())) or changed
-                    caught_up = True
                 idle_ticks = 0 if changed else idle_ticks + 1
                 if changed or idle_ticks % REDRAW_TICKS == 0:
-                    live.update(render(watcher.fleet(now(), rebuild=not changed)), refresh=True)
+                    live.update(render(watcher.fleet(now(), rebuild=not changed), console.width), refresh=True)
     finally:
         restore()
 

@@ -6,8 +6,9 @@ one short write transaction, judges and records the call in the loop-guard ring,
 is about to give (INSERT OR IGNORE, so concurrent hooks give each notice once) and the settings it used. It never
 reads transcripts. Spend lags by whatever the transcript holds that the ledger does not, so the async PostToolUse
 ingests the session's new transcript bytes after every call (work proportional to the new bytes) and records the
-call's result for the loop guard's idle rule. Errors propagate to the dispatcher, which logs them and exits 0
-(fail open). Standard library only.
+call's result for the loop guard's idle rule. If another writer holds the ledger longer than `WRITE_WAIT_MS`
+(a cold `thrifty report` writing a large history), the call is decided on budgets alone rather than wait. Other
+errors propagate to the dispatcher, which logs them and exits 0 (fail open). Standard library only.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from thrifty.fleet.loop_guard import check_and_record, content_key, record_resul
 from thrifty.fleet.settings import Settings, project_dir_of, resolve
 from thrifty.ledger.db import connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
+
+WRITE_WAIT_MS = 1_500  # the agent waits on this hook: past this, skip the loop-guard and notice writes this once
 
 
 def _ids(event: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -51,13 +54,19 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
         budget_plan = plan(budgets, settings, tool_name)
         notices = budget_plan.notices + settings_notices(settings)
-        with transaction(conn):
-            loop_reason = None
-            if settings.loop_guard_on and tool_name:
-                loop_reason = check_and_record(conn, settings, session_id, agent_id, tool_name,
-                                               event.get("tool_input"), _str(event.get("tool_use_id")))
-            shown = [notice for notice in notices if first_time(conn, session_id, notice)]
-            remember_settings(conn, session_id, settings)
+        loop_reason, shown = None, []
+        conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
+        try:
+            with transaction(conn):
+                if settings.loop_guard_on and tool_name:
+                    loop_reason = check_and_record(conn, settings, session_id, agent_id, tool_name,
+                                                   event.get("tool_input"), _str(event.get("tool_use_id")))
+                shown = [notice for notice in notices if first_time(conn, session_id, notice)]
+                remember_settings(conn, session_id, settings)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            loop_reason, shown = None, []  # another writer held the ledger too long: decide on budgets alone
     finally:
         conn.close()
     deny = " ".join(reason for reason in (budget_plan.deny_reason, loop_reason) if reason) or None

@@ -4,8 +4,8 @@ Driven by watchfiles (inotify/FSEvents through the Rust `notify` crate): nothing
 Changes are yielded `STEP_MS` after the last write of a burst, or every `DEBOUNCE_MS` during a continuous one, so a
 grown transcript is ingested and shown well within a second. Only `*.jsonl` files count. The loop also wakes every
 `TICK_MS` with no changes (a no-op unless the live view redraws its clocks). watchfiles gives no signal when its
-watch is in place, so after its first yield the tree is listed once more (`catch_up`) for files that grew between
-the first ingestion and that moment.
+watch is in place other than its first yield (a change or the first tick), so callers take that first yield
+before the first full ingestion (`start`): every write after it is then seen, none falls in between.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 from thrifty.fleet.models import FleetView, SessionView
 from thrifty.fleet.settings import Settings
 from thrifty.fleet.views import active_sessions, fleet_view, local_settings, session_view, utc_ts
-from thrifty.ledger.ingest import describe, find_transcripts, ingest_files, ingest_tree
+from thrifty.ledger.ingest import describe, ingest_files, ingest_tree
 
 STEP_MS = 50
 DEBOUNCE_MS = 400
@@ -38,25 +38,13 @@ class Watcher:
         self.window_minutes, self.burn_minutes = window_minutes, burn_minutes
         self.settings: Settings = local_settings()
         self.views: dict[str, SessionView] = {}
-        self.sizes: dict[str, int] = {}
 
     def start(self, now: datetime) -> list[SessionView]:
         """Ingest the whole tree once and build every recently active session."""
-        self.sizes = self._sizes()
         ingest_tree(self.conn, self.root)
         since = now - timedelta(minutes=self.window_minutes)
         sessions = active_sessions(self.conn, since)
         return [self._build(session_id, project, now) for session_id, project in sessions]
-
-    def catch_up(self, now: datetime) -> list[SessionView]:
-        """Apply the files that changed since `start` listed the tree (call once the watch is in place)."""
-        sizes = self._sizes()
-        grown = {path for path, size in sizes.items() if self.sizes.get(path) != size}
-        self.sizes = {}
-        return self.apply(grown, now) if grown else []
-
-    def _sizes(self) -> dict[str, int]:
-        return {path: size for path, _, size in find_transcripts(self.root)}
 
     def apply(self, paths: set[str], now: datetime) -> list[SessionView]:
         """Ingest the changed files; the rebuilt views of the sessions whose ledger rows they changed."""
@@ -94,7 +82,7 @@ class Watcher:
 
 def changes(root: Path, stop: threading.Event) -> Iterator[set[str]]:
     """Sets of changed `*.jsonl` paths under `root`, and an empty set every `TICK_MS` without changes. Ends on
-    `stop` or Ctrl-C."""
+    `stop` or Ctrl-C. The watch is in place once the first set is yielded."""
     from watchfiles import watch
 
     for batch in watch(root, watch_filter=jsonl_only, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,

@@ -10,7 +10,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from thrifty.fleet.models import BudgetBar, CacheMissRow, FleetView, SessionView
+from thrifty.fleet.models import BudgetBar, CacheMissRow, FleetView, SessionView, TokenCounts
 
 STATE_STYLE = {"ok": "green", "warn": "yellow", "over": "red", "stop": "bold white on red"}
 BAR_WIDTH = 12
@@ -55,36 +55,52 @@ def header(view: FleetView) -> Text:
     active = len(view.sessions)
     text.append(f" · {active} session{'s' if active != 1 else ''} active in the last {view.window_minutes} min")
     text.append(f" · today {money(view.today_cost_usd)}, {count(view.today_tokens)} tokens")
+    text.append(f" · burn over {view.burn_minutes} min")
     text.append(f" · {local_time(view.updated_at)} · q or Ctrl-C quits", style="dim")
     return text
 
 
-def sessions_table(view: FleetView) -> Table:
+WIDE = 150  # at least this many columns: tokens by kind; fewer: one total
+NARROW = 100  # fewer: no project names either
+MIN_WIDTHS = {"Session": 8, "Cost": 8, "Burn/h": 7, "Tokens": 6, "Hit": 4, "Turns": 5}  # the budget bars give way
+
+
+def sessions_table(view: FleetView, width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
-    for name, justify in (("Session", "left"), ("Project / agent", "left"), ("Cost", "right"),
-                          (f"Burn ({view.burn_minutes}m)", "right"), ("Input", "right"), ("Output", "right"),
-                          ("Cache W", "right"), ("Cache R", "right"), ("Hit", "right"), ("Turns", "right"),
-                          ("Budgets", "left")):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    columns = [("Session", "left"), ("Project / agent", "left"), ("Cost", "right"),
+               ("Burn/h", "right")]
+    columns += ([("Input", "right"), ("Output", "right"), ("Cache W", "right"), ("Cache R", "right")] if width >= WIDE
+                else [("Tokens", "right")])
+    columns += [("Hit", "right"), ("Turns", "right"), ("Budgets", "left")]
+    if width < NARROW:
+        columns.pop(1)
+    for name, justify in columns:
+        table.add_column(name, justify=justify, no_wrap=True,  # type: ignore[arg-type]
+                         max_width=28 if name == "Project / agent" else None, overflow="ellipsis",
+                         min_width=MIN_WIDTHS.get(name))
     for session in view.sessions:
-        _session_rows(table, session)
+        _session_rows(table, session, width)
     return table
 
 
-def _session_rows(table: Table, session: SessionView) -> None:
-    t = session.tokens
+def _tokens(t: TokenCounts, width: int) -> list[str]:
+    if width >= WIDE:
+        return [count(t.input), count(t.output), count(t.cache_write), count(t.cache_read)]
+    return [count(t.total)]
+
+
+def _session_rows(table: Table, session: SessionView, width: int) -> None:
     bars = Text("\n").join(budget_text(b) for b in session.budgets if b.level == "session") or Text("")
     hit = "" if session.cache_hit_ratio is None else f"{session.cache_hit_ratio:.0%}"
-    table.add_row(session.session_id[:8], session.project[-28:], money(session.cost_usd),
-                  f"{money(session.burn_usd_per_hour)}/h", count(t.input), count(t.output), count(t.cache_write),
-                  count(t.cache_read), hit, str(session.turns), bars,
-                  style="bold" if session.budget_state == "ok" else STATE_STYLE[session.budget_state])
+    project = [session.project] if width >= NARROW else []
+    table.add_row(session.session_id[:8], *project, money(session.cost_usd),
+                  money(session.burn_usd_per_hour), *_tokens(session.tokens, width), hit, str(session.turns),
+                  bars, style="bold" if session.budget_state == "ok" else STATE_STYLE[session.budget_state])
     sub_bars = {b.agent_id: budget_text(b) for b in session.budgets if b.level == "subagent"}
     for agent in session.agents:
         name = "main" if agent.agent_id == "main" else f"{agent.agent_type or 'subagent'} {agent.agent_id[:8]}"
-        a = agent.tokens
-        table.add_row("", f"  ↳ {name}", money(agent.cost_usd), "", count(a.input), count(a.output),
-                      count(a.cache_write), count(a.cache_read), "", str(agent.turns),
+        first = [" ", f"  ↳ {name}"] if width >= NARROW else [f" ↳ {name[:10]}"]
+        table.add_row(*first, money(agent.cost_usd), "", *_tokens(agent.tokens, width), "", str(agent.turns),
                       sub_bars.get(agent.agent_id, Text("")), style="dim")
 
 
@@ -99,12 +115,13 @@ def misses_table(misses: list[CacheMissRow]) -> Table:
     return table
 
 
-def render(view: FleetView) -> RenderableType:
+def render(view: FleetView, width: int = WIDE) -> RenderableType:
+    """The whole screen for a terminal `width` columns wide."""
     parts: list[RenderableType] = [header(view)]
     if view.daily_budgets:
         parts.append(Text("  ").join(budget_text(b) for b in view.daily_budgets))
     if view.sessions:
-        parts.append(sessions_table(view))
+        parts.append(sessions_table(view, width))
     else:
         parts.append(Text(f"\nNo session has written a turn in the last {view.window_minutes} minutes; waiting for "
                           "transcripts to grow.", style="dim"))
