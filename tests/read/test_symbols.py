@@ -103,6 +103,17 @@ def test_typescript_classes_methods_arrows_and_nested_functions_ignore_braces_in
     }
 
 
+def test_javascript_regex_literals_do_not_open_comments_or_hide_braces() -> None:
+    text = "function a(h) {\n  if (!/^(?:[a-z]+:)?\\/\\//.test(h)) {\n    return /}/g;\n  }\n  return h / 2;\n}\n" \
+        "function b() {\n}\n"
+    assert spans(text, "a.js") == {"a": ("function", 1, 6), "b": ("function", 7, 8)}
+
+
+def test_minified_lines_hold_no_definitions() -> None:
+    minified = "function a(){return 1}" + ";function b(x){if(x){return x}}" * 2000
+    assert outline(minified + "\nfunction c() {\n}\n", "bundle.min.js") == [Symbol("c", "c", "function", 2, 3)]
+
+
 GO = '''
 package main
 

@@ -14,7 +14,8 @@ Other languages use a heuristic chosen by file suffix (see `_LANGS`):
    `end`; Python's fallback ends a definition at the next line indented at or left of its `def`/`class`.
 4. Annotation/attribute lines just above a definition (`@Override`, `#[test]`, `[Fact]`) belong to it.
 Nesting gives dotted qualnames (`Class.method`); Go receivers, C++ `Owner::name` and Rust `impl Type` blocks name the
-owner too. Known limits: regex literals in JS, heredocs other than Ruby's `<<~ID`, preprocessor blocks with
+owner too. Lines over MAX_DEFINITION_LINE_CHARS (minified code) never hold definitions. Known limits: a JS regex
+literal after a name or `)` (read as division), heredocs other than Ruby's `<<~ID`, preprocessor blocks with
 unbalanced braces, C++ brace initialisers before a body, multi-line Kotlin expression bodies, and definitions split
 oddly across lines (GNU-style C with the name on its own line is handled; a multi-line JS arrow parameter list is not).
 """
@@ -137,6 +138,7 @@ def _python_ast(text: str) -> list[Symbol]:
 
 # --- shared lexing ---------------------------------------------------------------------------------------------------
 
+MAX_DEFINITION_LINE_CHARS = 400  # longer lines are never taken for definitions (minified code)
 _NOT_NEWLINE = re.compile(r"[^\n]")
 _C_COMMENTS = r"//[^\n]*|/\*(?s:.*?)(?:\*/|\Z)"
 _DQ = r'"(?:\\.|[^"\\\n])*"?'  # unterminated strings stop at the line end
@@ -210,16 +212,22 @@ _CONTROL = frozenset({"if", "for", "while", "switch", "catch", "return", "else",
 
 
 def _re(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.M)
+    """A definition pattern; its leading indentation is matched possessively, so a failing match never backtracks
+    through a long run of blanks (masked strings are blanks too)."""
+    return re.compile(pattern.replace("^[ \\t]*", "^[ \\t]*+"), re.M)
 
 
 _JS_MODS = (r"(?:(?:export|default|declare|abstract|async|static|public|private|protected|readonly|override|get|set|"
             r"accessor)[ \t]+)*")
-_JS_LEX = re.compile(rf"{_C_COMMENTS}|`(?:\\.|[^`\\])*`?|{_DQ}|{_SQ}")
+# A `/` right after an operator or `return` starts a regex literal (`/\/\//` must not open a comment); after a name
+# or `)` it divides.
+_JS_REGEX = (r"(?:(?<=[(,=:\[!&|?{};])|(?<=\breturn)|(?<=\btypeof))[ \t]*/(?![/*])"
+             r"(?:\\.|\[(?:\\.|[^\]\\\n])*\]|[^/\\\n\[])+/[a-z]*")
+_JS_LEX = re.compile(rf"{_JS_REGEX}|{_C_COMMENTS}|`(?:\\.|[^`\\])*`?|{_DQ}|{_SQ}")
 _JS = _Lang(
     lexemes=_JS_LEX,
     defs=(
-        _Def(_re(rf"^[ \t]*{_JS_MODS}function\b[ \t]*\*?[ \t]*(?P<name>[A-Za-z_$][\w$]*)"), "function"),
+        _Def(_re(rf"^[ \t]*{_JS_MODS}function\b[ \t]*(?:\*[ \t]*)?(?P<name>[A-Za-z_$][\w$]*)"), "function"),
         _Def(_re(rf"^[ \t]*{_JS_MODS}class[ \t]+(?P<name>[A-Za-z_$][\w$]*)"), "class"),
         _Def(_re(rf"^[ \t]*{_JS_MODS}(?P<kw>interface|enum|namespace|module)[ \t]+(?P<name>[A-Za-z_$][\w$.]*)"), ""),
         _Def(_re(rf"^[ \t]*{_JS_MODS}(?:const[ \t]+)?enum[ \t]+(?P<name>[A-Za-z_$][\w$]*)"), "enum"),
@@ -228,7 +236,8 @@ _JS = _Lang(
                  r"(?:async[ \t]*)?(?:function\b|(?:\([^\n]*?\)|[A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+?)?=>)"),
              "function"),
         # Class members: `name(...) {` and `name = (...) => {`; only directly inside a class body.
-        _Def(_re(rf"^[ \t]*{_JS_MODS}\*?[ \t]*#?(?P<name>[A-Za-z_$][\w$]*)[ \t]*\??[ \t]*(?:<[^\n(]*>)?[ \t]*\("),
+        _Def(_re(rf"^[ \t]*{_JS_MODS}(?:\*[ \t]*)?#?(?P<name>[A-Za-z_$][\w$]*)[ \t]*(?:\?[ \t]*)?"
+                 r"(?:<[^\n(]*>[ \t]*)?\("),
              "method", where="member", body="required"),
         _Def(_re(rf"^[ \t]*{_JS_MODS}#?(?P<name>[A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=[ \t]*(?:async[ \t]*)?"
                  r"(?:\([^\n]*?\)|[A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+?)?=>"), "method", where="member"),
@@ -295,7 +304,7 @@ _CPP = _Lang(
                  r"(?:[ \t]+(?:class|struct))?[ \t]+(?:[A-Z_][A-Z0-9_]*(?:\([^)\n]*\))?[ \t]+)*(?P<name>[A-Za-z_]\w*)"
                  r"(?:[ \t]+final)?[ \t]*(?=[:{]|$|//|/\*)"), "", where="top", body="required"),
         # Functions: a return type, or nothing (GNU style puts the type on the previous line; constructors).
-        _Def(_re(rf"^[ \t]*(?:template[ \t]*<[^\n]*>[ \t]*)?(?:(?P<type>[\w:<>,*&~ \t]*?[\w>*&])[ \t*&]+)?{_CPP_OWNER}"
+        _Def(_re(rf"^[ \t]*(?:template[ \t]*<[^\n]*>[ \t]*)?(?P<type>(?:[\w:<>,~]++[ \t*&]++){{1,6}})?{_CPP_OWNER}"
                  r"(?P<name>~?[A-Za-z_]\w*|operator[ \t]*(?:\(\)|[^\w\s(]{1,3}|[ \t]\w[\w:<> *&]*?))[ \t]*\("),
              "function", where="top", body="required"),
     ),
@@ -355,6 +364,7 @@ _SUFFIXES = {
 }
 _NOT_CLASSES = frozenset({"namespace", "module"})  # functions in these are functions, not methods
 _KIND_WORDS = {"@interface": "annotation", "mod": "module"}
+_LONG_LINE = re.compile(rf"^[^\n]{{{MAX_DEFINITION_LINE_CHARS},}}", re.M)
 _BLANK_LINE = re.compile(r"[ \t\r]*\n")
 _MAX_HEADER_LINES = 30  # how far after a name the body's `{` may be
 
@@ -419,6 +429,8 @@ def _braces(text: str, lang: _Lang) -> list[Symbol]:
 
 def _candidates(masked: str, lang: _Lang) -> Iterator[tuple[re.Match[str], _Def]]:
     """At most one definition match per line: the first pattern (in `lang.defs` order) that matches it wins."""
+    # Minified lines hold no useful outline and would make the patterns backtrack for seconds: blank them.
+    masked = _LONG_LINE.sub(lambda m: "\x01" * len(m.group()), masked)  # not blanks: `[ \t]*` would crawl them
     taken: set[int] = set()
     for spec in lang.defs:
         for m in spec.regex.finditer(masked):
@@ -528,7 +540,7 @@ _RUBY_HEREDOC = re.compile(r"<<[~-]?(['\"`]?)([A-Z_][A-Z0-9_]*)\1")
 _RUBY_TOKEN = re.compile(
     r"(?<![\w.:$@])(?P<word>class|module|def|if|unless|while|until|case|begin|for|do|end)(?![\w?!]|:(?!:))")
 _RUBY_DEF = re.compile(
-    r"^[ \t]*(?:(?P<kw>class|module)[ \t]+(?P<cname>[A-Z][\w:]*)|def[ \t]+(?:self\.)?"
+    r"^[ \t]*+(?:(?P<kw>class|module)[ \t]+(?P<cname>[A-Z][\w:]*)|def[ \t]+(?:self\.)?"
     r"(?P<name>[A-Za-z_]\w*[?!=]?|\[\]=?|[+\-*/%<>=!~^&|]+))", re.M)
 _RUBY_ENDLESS = re.compile(r"def[ \t]+(?:self\.)?[^\s(=]+(?:\([^)\n]*\))?[ \t]*=(?![=~])")
 _RUBY_STATEMENT_START = re.compile(r"(?:^|[=(\[{,;|&!?:]|\b(?:return|then|else|do|and|or|not|in|when|begin))[ \t]*$")
@@ -606,7 +618,7 @@ def _ruby(text: str) -> list[Symbol]:
 
 _PY_LEX = re.compile(r"[rRbBuUfF]{0,2}(?:'''(?s:.*?)(?:'''|\Z)|\"\"\"(?s:.*?)(?:\"\"\"|\Z))|" + _HASH_COMMENT + "|"
                      + _DQ + "|" + _SQ)
-_PY_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?(def|class)[ \t]+(\w+)", re.M)
+_PY_DEF = re.compile(r"^([ \t]*+)(?:async[ \t]+)?(def|class)[ \t]+(\w+)", re.M)
 
 
 def _indent_width(line: str) -> int:
