@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
+import pytest
+
 from thrifty.read.symbols import Symbol, enclosing, find, outline, suggest
 
 
@@ -275,6 +277,105 @@ def test_ruby_ends_are_matched_past_modifiers_loops_heredocs_and_endless_defs() 
         "Outer.Foo.build": ("method", 10, 10),
         "Outer.Foo.call": ("method", 12, 19),
     }
+
+
+MORE_LANGUAGES = {
+    "Repo.cs": (
+        (
+            'namespace App.Core {\n'
+            '    [Serializable]\n'
+            '    public sealed class Repo<T> : IRepo where T : class {\n'
+            '        private readonly string _name = "}";\n'
+            '        public Repo(string name) {\n'
+            '            _name = name;\n'
+            '        }\n'
+            '        public async Task<T?> FindAsync(int id) {\n'
+            '            return await Load(id);\n'
+            '        }\n'
+            '        public int Count => 3;\n'
+            '        public override string ToString() => _name;\n'
+            '    }\n'
+            '    public record Point(int X, int Y);\n'
+            '}\n'
+        ),
+        [("namespace", "App.Core", 1, 15), ("class", "App.Core.Repo", 2, 13), ("method", "App.Core.Repo.Repo", 5, 7),
+         ("method", "App.Core.Repo.FindAsync", 8, 10), ("method", "App.Core.Repo.ToString", 12, 12),
+         ("record", "App.Core.Point", 14, 14)],
+    ),
+    "User.kt": (
+        (
+            'package app\n'
+            '\n'
+            '@JvmInline\n'
+            'data class User(val name: String) {\n'
+            '    fun greet(): String {\n'
+            '        return "hi ${name}"\n'
+            '    }\n'
+            '    fun short() = name.take(1)\n'
+            '    companion object {\n'
+            '        fun create(): User = User("x")\n'
+            '    }\n'
+            '}\n'
+            '\n'
+            'fun String.shout(): String {\n'
+            '    return uppercase()\n'
+            '}\n'
+        ),
+        [("class", "User", 3, 12), ("method", "User.greet", 5, 7), ("method", "User.short", 8, 8),
+         ("method", "User.create", 10, 10), ("method", "String.shout", 14, 16)],
+    ),
+    "Point.swift": (
+        (
+            'import Foundation\n'
+            '\n'
+            'struct Point {\n'
+            '    var x: Int\n'
+            '    init(x: Int) {\n'
+            '        self.x = x\n'
+            '    }\n'
+            '    mutating func move(by d: Int) {\n'
+            '        x += d\n'
+            '    }\n'
+            '}\n'
+            '\n'
+            'extension Point: Equatable {\n'
+            '    static func == (a: Point, b: Point) -> Bool { a.x == b.x }\n'
+            '}\n'
+        ),
+        [("struct", "Point", 3, 11), ("method", "Point.init", 5, 7), ("method", "Point.move", 8, 10),
+         ("extension", "Point", 13, 15), ("method", "Point.==", 14, 14)],
+    ),
+    "Controller.php": (
+        (
+            '<?php\n'
+            'namespace App;\n'
+            '\n'
+            '#[Attribute]\n'
+            'final class Controller extends Base\n'
+            '{\n'
+            '    public function index(Request $r): Response\n'
+            '    {\n'
+            '        // } brace in comment\n'
+            '        return new Response("{");\n'
+            '    }\n'
+            '\n'
+            '    private static function helper() {}\n'
+            '}\n'
+            '\n'
+            'function topLevel($x) {\n'
+            '    return $x;\n'
+            '}\n'
+        ),
+        [("class", "Controller", 4, 14), ("method", "Controller.index", 7, 11), ("method", "Controller.helper", 13, 13),
+         ("function", "topLevel", 16, 18)],
+    ),
+}
+
+
+@pytest.mark.parametrize("path", sorted(MORE_LANGUAGES))
+def test_csharp_kotlin_swift_and_php_definitions_and_their_ranges(path: str) -> None:
+    text, expected = MORE_LANGUAGES[path]
+    assert [(s.kind, s.qualname, s.start, s.end) for s in outline(text, path)] == expected
 
 
 def test_unknown_languages_have_no_outline() -> None:
