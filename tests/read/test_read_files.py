@@ -35,6 +35,12 @@ def test_ranges_are_one_based_inclusive_and_drop_carriage_returns_and_the_bom(tm
     assert read_lines(path, 5, 9) == []
 
 
+def test_a_range_read_can_stop_once_a_budget_of_characters_is_filled(tmp_path: Path) -> None:
+    path = write(tmp_path / "f.txt", b"0123456789\n" * 1000)
+    assert len(read_lines(path, 1, 1000, max_chars=100)) == 10  # 11 chars a line: the 10th passes 100
+    assert len(read_lines(path, 995, 1000, max_chars=10_000)) == 6
+
+
 def test_ranges_read_correctly_across_chunk_boundaries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(files, "CHUNK_BYTES", 7)
     lines = [f"line {n}" * (n % 4) for n in range(1, 60)]

@@ -94,9 +94,14 @@ def _count_lines(path: Path, size: int, mtime_ns: int) -> int:
     return newlines + (1 if last and last != b"\n" else 0)
 
 
-def read_lines(path: Path, start: int, end: int) -> list[str]:
-    """Lines `start`..`end` (1-based, inclusive), streamed; a line over MAX_LINE_BYTES keeps its start only."""
+def read_lines(path: Path, start: int, end: int, max_chars: int | None = None) -> list[str]:
+    """Lines `start`..`end` (1-based, inclusive), streamed; a line over MAX_LINE_BYTES keeps its start only.
+
+    With `max_chars`, reading stops after the first line that brings the total past it (a budget's worth), each line
+    counted as textout will show it: clipped to about MAX_LINE_CHARS.
+    """
     out: list[str] = []
+    chars = 0
     line_no = 1
     kept = bytearray()
     skipped = 0
@@ -117,9 +122,10 @@ def read_lines(path: Path, start: int, end: int) -> list[str]:
                     break  # the line goes on in the next chunk
                 if start <= line_no:
                     out.append(_decode_line(kept, skipped, line_no))
+                    chars += min(len(out[-1]), MAX_LINE_CHARS + 40) + 1
                     kept, skipped = bytearray(), 0
                 line_no += 1
-                if line_no > end:
+                if line_no > end or (max_chars is not None and chars > max_chars):
                     return out
     if start <= line_no <= end and (kept or skipped):
         out.append(_decode_line(kept, skipped, line_no))

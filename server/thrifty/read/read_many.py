@@ -157,21 +157,9 @@ def _render(block: Block, cap_chars: int) -> _Rendered:
         return _Rendered(block, [*block.outline, *numbered(head, 1)], True)
     if block.end < block.start:
         return _Rendered(block, [], True)
-    width = len(str(block.end))
-    rows: list[str] = []
-    used = 0
-    first = block.start
-    batch = 200
-    while first <= block.end and used <= cap_chars:
-        last = min(first + batch - 1, block.end)
-        chunk = numbered(files.read_lines(block.file.path, first, last), first, width)
-        rows += chunk
-        used += sum(len(row) + 1 for row in chunk)
-        if len(chunk) < last - first + 1:
-            break
-        first = last + 1
-        batch *= 4
-    return _Rendered(block, rows, complete=first > block.end or block.start + len(rows) - 1 >= block.end)
+    lines = files.read_lines(block.file.path, block.start, block.end, max_chars=cap_chars)
+    rows = numbered(lines, block.start, len(str(block.end)))
+    return _Rendered(block, rows, complete=block.start + len(rows) - 1 >= block.end)
 
 
 def _allocate(rendered: list[_Rendered], room: int) -> tuple[list[int], set[_Rendered]]:
