@@ -192,3 +192,10 @@ def test_the_whole_file_threshold_is_documented_by_the_outline_note(project: Pat
     assert result.items[0].status == "ok"
     assert result.items[1].status == "outline"
     assert f"{WHOLE_MAX_LINES + 1} lines: only the first 30 lines shown; ask for over.txt:START-END" in result.text
+
+
+def test_odd_file_names_with_colon_or_hash_are_read_whole_when_they_exist(project: Path) -> None:
+    (project / "notes:1-2").write_text("one\ntwo\nthree\n", encoding="utf-8")
+    (project / "a#b.txt").write_text("hash\n", encoding="utf-8")
+    result = read_many(project, ["notes:1-2", "a#b.txt"], 6000)
+    assert result.text == "== notes:1-2:1-3 of 3 ==\n1 one\n2 two\n3 three\n== a#b.txt:1-1 of 1 ==\n1 hash"
