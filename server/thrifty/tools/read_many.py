@@ -16,14 +16,14 @@ from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, tool_result
 
 DESCRIPTION = (
-    "Read many files, line ranges and definitions in one call as numbered lines within max_tokens; a big file "
-    "comes back as an outline. Prefer it to several Read calls."
+    "Read many files, ranges (path:10-80) and definitions (path#Class.method) in one call as numbered lines "
+    "within max_tokens; a big file comes as an outline. Prefer it to several Reads."
 )
 
 
 def register(server: MCPServer, config: ServerConfig) -> None:
     async def read_many_tool(
-        files: Annotated[list[str], Field(min_length=1, description="path, path:START-END or path#Class.method")],
+        files: Annotated[list[str], Field(min_length=1)],
         max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,
     ) -> CallToolResult:
         try:
