@@ -1,4 +1,4 @@
-"""Errors a model can act on. Tools raise them; the MCP layer turns them into `is_error` results, the CLI into messages."""
+"""Errors a model can act on: tools raise them, the MCP layer turns them into error results the model reads."""
 
 
 class ToolError(ValueError):

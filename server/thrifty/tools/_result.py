@@ -1,12 +1,19 @@
-"""One tool result, two channels: plain text for the model, the pydantic model for programmatic clients."""
+"""What every tool shares: registration without schema noise, error translation, and the two-channel result."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from mcp.types import CallToolResult, TextContent
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError as McpToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel
+
+from thrifty.errors import ToolError
 
 
 @dataclass(frozen=True)
@@ -20,3 +27,32 @@ class ServerConfig:
 def tool_result(text: str, model: BaseModel, config: ServerConfig) -> CallToolResult:
     structured = model.model_dump(mode="json") if config.structured else None
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+
+@contextmanager
+def model_fixable_errors() -> Iterator[None]:
+    """Let the model read our ToolError's message: the SDK shows only its own ToolError's text, hiding the rest."""
+    try:
+        yield
+    except ToolError as exc:
+        raise McpToolError(str(exc)) from exc
+
+
+def register_tool(
+    server: MCPServer, fn: Callable[..., Any], *, name: str, description: str, read_only: bool
+) -> None:
+    """Add `fn` as a tool with no output schema and no titles: all of tools/list must stay under 2,000 bytes."""
+    server.add_tool(
+        fn,
+        name=name,
+        description=description,
+        annotations=ToolAnnotations(read_only_hint=read_only or None, open_world_hint=False),
+        structured_output=False,
+    )
+    # pydantic's titles only repeat the parameter names. The SDK has no public hook on the generated schema, hence
+    # its private tool manager.
+    tool = server._tool_manager.get_tool(name)  # noqa: SLF001
+    if tool is not None:
+        tool.parameters.pop("title", None)
+        for schema in tool.parameters.get("properties", {}).values():
+            schema.pop("title", None)

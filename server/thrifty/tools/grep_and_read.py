@@ -6,14 +6,12 @@ from typing import Annotated, Literal
 
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
-from mcp.server.mcpserver.exceptions import ToolError as McpToolError
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 from pydantic import Field
 
-from thrifty.errors import ToolError
 from thrifty.search.engine import SearchOutcome, SearchRequest, grep_and_read
 from thrifty.textout import DEFAULT_MAX_TOKENS
-from thrifty.tools._result import ServerConfig, tool_result
+from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
 
 DESCRIPTION = (
     "Several regexes in one ripgrep pass; each match with numbered code around it, or its whole function/class "
@@ -39,30 +37,9 @@ def register(server: MCPServer, config: ServerConfig) -> None:
             )
             return grep_and_read(config.root, request)
 
-        try:
+        with model_fixable_errors():
             outcome = await anyio.to_thread.run_sync(search)
-        except ToolError as exc:  # the SDK shows the model only its own ToolError's message
-            raise McpToolError(str(exc)) from exc
         return tool_result(outcome.text, outcome.result, config)
 
-    server.add_tool(
-        grep_and_read_tool,
-        name="grep_and_read",
-        description=DESCRIPTION,
-        annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False),
-        structured_output=False,
-    )
-    _drop_titles(server, "grep_and_read")
+    register_tool(server, grep_and_read_tool, name="grep_and_read", description=DESCRIPTION, read_only=True)
 
-
-def _drop_titles(server: MCPServer, name: str) -> None:
-    """Remove pydantic's titles, which only repeat the parameter names: all tools/list must stay under 2,000 bytes.
-
-    The SDK offers no public hook on the generated schema, hence the private tool manager.
-    """
-    tool = server._tool_manager.get_tool(name)  # noqa: SLF001
-    if tool is None:
-        return
-    tool.parameters.pop("title", None)
-    for schema in tool.parameters.get("properties", {}).values():
-        schema.pop("title", None)

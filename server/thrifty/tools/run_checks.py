@@ -7,13 +7,13 @@ import time
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError as McpToolError
-from mcp.types import CallToolResult, ToolAnnotations
+from mcp.types import CallToolResult
 
 from thrifty.checks.render import render_report
 from thrifty.checks.service import Progress, run_checks
 from thrifty.errors import ToolError
 from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
-from thrifty.tools._result import ServerConfig, tool_result
+from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
 
 HEARTBEAT_S = 5.0  # progress while long checks run, so clients see it is alive
 
@@ -43,28 +43,16 @@ def register(server: MCPServer, config: ServerConfig) -> None:
             group.start_soon(_heartbeat, progress, notify)
             try:
                 report = await run_checks(config.root, checks, paths, changed, progress, notify)
-            except ToolError as exc:  # the SDK shows the model only its own ToolError's message
+            except ToolError as exc:  # raised outside the task group, which would wrap it in an ExceptionGroup
                 refused = exc
-            group.cancel_scope.cancel()
+            finally:
+                group.cancel_scope.cancel()
         if refused is not None:
-            raise McpToolError(str(refused)) from refused
+            with model_fixable_errors():
+                raise refused
         return tool_result(render_report(report, max_tokens), report, config)
 
-    server.add_tool(
-        run_checks_tool, name="run_checks", description=DESCRIPTION, structured_output=False,
-        annotations=ToolAnnotations(open_world_hint=False),
-    )
-    _drop_titles(server, "run_checks")
-
-
-def _drop_titles(server: MCPServer, name: str) -> None:
-    # pydantic's titles only repeat parameter names, and all tools/list must stay under 2,000 bytes. The SDK has no
-    # public hook on the generated schema, hence its private tool manager.
-    tool = server._tool_manager.get_tool(name)  # noqa: SLF001
-    if tool is not None:
-        tool.parameters.pop("title", None)
-        for schema in tool.parameters.get("properties", {}).values():
-            schema.pop("title", None)
+    register_tool(server, run_checks_tool, name="run_checks", description=DESCRIPTION, read_only=False)
 
 
 async def _heartbeat(progress: Progress, notify: object) -> None:
