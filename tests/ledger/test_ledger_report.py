@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from ledger_helpers import expected_cost, report, report_json
 
 from fixtures_gen.transcripts import Session, append_line, expected_tokens, realistic_session
+from thrifty.cli import cli
 from thrifty.paths import ledger_path
 from thrifty.report.build import build
 from thrifty.report.table import Screen, render
@@ -87,6 +89,26 @@ def test_summary_shows_the_latest_session_by_agent_model_and_tool(projects: Path
     assert data["models"] and data["tools"]
     text = report("summary", "--session", latest.session_id)
     assert text.exit_code == 0 and latest.session_id in text.stdout and "by agent" in text.stdout
+
+
+def test_plain_summary_names_every_agent_and_model_in_a_fraction_of_the_table_bytes(projects: Path) -> None:
+    session = realistic_session(projects, seed=11, turns=12)
+    data = report_json("summary", "--session", session.session_id)
+    plain = report("summary", "--session", session.session_id, "--plain")
+    table = report("summary", "--session", session.session_id)
+    assert plain.exit_code == 0
+    assert f"total ${data['totals']['cost_usd']:,.2f}" in plain.stdout
+    for agent in data["agents"]:
+        assert (agent["agent_id"] if agent["agent_id"] == "main" else agent["agent_id"][:8]) in plain.stdout
+    for model in data["models"]:
+        assert model["model"].removeprefix("claude-") in plain.stdout
+    assert "┌" not in plain.stdout
+    assert len(plain.stdout.encode()) * 4 < len(table.stdout.encode())
+
+
+def test_plain_is_refused_outside_the_summary_view(projects: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", "sessions", "--plain"])
+    assert result.exit_code == 2 and "--plain applies to the summary view only" in result.output
 
 
 def test_filters_select_sessions_by_date_project_and_id(projects: Path) -> None:

@@ -113,7 +113,7 @@ def test_cost_command_is_user_only_and_injects_the_session_summary() -> None:
     (cost,) = [c for c in COMMANDS if c.name == "thrifty:cost"]
     assert cost.fields["disable-model-invocation"] == "true"
     assert cost.fields["allowed-tools"] == "Bash(thrifty report:*)"
-    assert "!`thrifty report summary --session ${CLAUDE_SESSION_ID}`" in cost.body
+    assert "!`thrifty report summary --plain --session ${CLAUDE_SESSION_ID}`" in cost.body
     from thrifty.commands.report import VIEWS, report
 
     assert "summary" in VIEWS
@@ -133,4 +133,4 @@ def test_the_injected_report_command_prints_this_sessions_summary(tmp_path: Path
                          env=dict(os.environ, COLUMNS="100"))
     assert run.returncode == 0, run.stderr
     assert session.session_id in run.stdout
-    assert "by agent" in run.stdout and "by model" in run.stdout
+    assert "agents:" in run.stdout and "models:" in run.stdout and "tools (result tok/calls):" in run.stdout

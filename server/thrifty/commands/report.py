@@ -31,8 +31,9 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("-p", "--project", help="Only this project: its folder under projects/, e.g. -home-me-app.")
 @click.option("--session", "session_id", help="Only this session id (summary: the session to show).")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print one JSON document instead of a table.")
+@click.option("--plain", is_flag=True, help="summary only: a few plain lines instead of tables (for /thrifty:cost).")
 def report(view: str, since: date | None, until: date | None, project: str | None, session_id: str | None,
-           as_json: bool) -> None:
+           as_json: bool, plain: bool) -> None:
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
@@ -49,10 +50,17 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     if as_json:
         click.echo(result.model_dump_json(indent=2))
         return
+    if plain and view.lower() != "summary":
+        raise click.BadParameter("--plain applies to the summary view only", param_hint="--plain")
     from thrifty.report.table import render
 
     if _is_empty(result):
         click.echo(_empty_message(filters))
+        return
+    if plain:
+        from thrifty.report.compact import render_summary
+
+        click.echo(render_summary(result))  # type: ignore[arg-type]
         return
     render(result)
 
