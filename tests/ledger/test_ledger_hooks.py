@@ -59,6 +59,21 @@ def test_subagent_stop_records_the_agent_transcript(projects: Path, ledger: Call
     assert rows == [("abc123", "Explore", 321)]
 
 
+def test_session_end_records_a_last_turn_written_after_the_stop_hook(
+    projects: Path, ledger: Callable[[], sqlite3.Connection]
+) -> None:
+    session = Session(projects, "/home/dev/app", seed=23)
+    session.main.respond("claude-sonnet-4-6", output=100)
+    session.save()
+    assert run_hook("stop", stop_event(session)).returncode == 0
+    session.main.respond("claude-sonnet-4-6", output=250)  # flushed only after Stop ran
+    session.save()
+    event = {**stop_event(session), "hook_event_name": "SessionEnd", "reason": "prompt_input_exit"}
+    result = run_hook("session-end", event)
+    assert (result.returncode, result.stdout) == (0, b"")
+    assert session_tokens(ledger, session.session_id)["output_tokens"] == 350
+
+
 def test_each_run_adds_only_the_new_turns(projects: Path, ledger: Callable[[], sqlite3.Connection]) -> None:
     session = Session(projects, "/home/dev/app", seed=23)
     first = session.main.respond("claude-sonnet-4-6")

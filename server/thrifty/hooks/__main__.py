@@ -19,6 +19,7 @@ HANDLERS = {
     "session-start": "thrifty.hooks.session_start",
     "stop": "thrifty.hooks.stop",
     "subagent-stop": "thrifty.hooks.stop",
+    "session-end": "thrifty.hooks.stop",  # the last turn's lines can land after its Stop hook ran
     "pre-tool-use": "thrifty.hooks.pre_tool_use",
     "post-tool-use": "thrifty.hooks.post_tool_use",
     "post-tool-use-failure": "thrifty.hooks.post_tool_use",

@@ -1,4 +1,4 @@
-"""Stop / SubagentStop: ingest the session's new transcript lines into the ledger as each turn ends.
+"""Stop / SubagentStop / SessionEnd: ingest the session's new transcript lines into the ledger as each turn ends.
 
 Work is proportional to the bytes added since the last run: the main transcript, the subagent transcripts in the
 session's `subagents/` folder and, for SubagentStop, `agent_transcript_path`. Standard library only.
