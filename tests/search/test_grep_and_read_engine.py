@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -72,6 +73,33 @@ def test_a_symlink_inside_the_tree_that_leads_out_is_not_followed(project: Path,
     (project / "file-link.py").symlink_to(outside / "secret.py")
     write("src/app.py", "needle\n")
     assert list(_file_sections(_run(project, "needle"))) == ["src/app.py"]
+
+
+def test_globs_and_gitignore_negations_pointing_out_of_the_root_read_nothing_outside(
+    project: Path, write, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("needle\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    write(".gitignore", "!../outside/\n!/../outside/secret.py\n")
+    write("src/app.py", "needle\n")
+    text = _run(project, "needle", paths=[".", "../**", "../outside/*.py", "!../**"])
+    assert list(_file_sections(text)) == ["src/app.py"]
+    assert "../**: outside the project root" in text and "../outside/*.py: outside the project root" in text
+    with pytest.raises(ToolError, match=r"nothing to search: \.\./\*\*: outside the project root"):
+        _run(project, "needle", paths=["../**"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_by_name_at_once_and_skipped_in_a_directory_walk(project: Path, write) -> None:
+    os.mkfifo(project / "pipe")
+    write("a.py", "needle\n")
+    text = _run(project, "needle", paths=["pipe", "."], timeout=5.0)
+    assert "pipe: not a regular file or directory" in text
+    assert list(_file_sections(text)) == ["a.py"] and "timeout" not in text
+    with pytest.raises(ToolError, match="nothing to search: pipe: not a regular file"):
+        _run(project, "needle", paths=["pipe"])
 
 
 def test_only_refused_paths_is_an_error_naming_them(project: Path) -> None:

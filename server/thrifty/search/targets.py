@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import stat
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -29,8 +30,13 @@ def resolve_targets(root: Path, paths: list[str]) -> Targets:
         except ToolError as exc:  # outside the root, or a NUL byte: refuse this one, keep the others
             problems.append(str(exc))
             continue
-        if not path.exists():
+        try:
+            mode = path.stat().st_mode
+        except OSError:
             problems.append(f"{user_path}: not found{_suggestion(root, path)}")
+            continue
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # rg would block on a FIFO until its timeout
+            problems.append(f"{user_path}: not a regular file or directory (device, socket or pipe); not searched")
             continue
         resolved.append(display_path(root, path))
     return Targets(list(dict.fromkeys(resolved)), problems)
