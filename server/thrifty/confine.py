@@ -22,7 +22,10 @@ def resolve_in_root(root: Path, user_path: str) -> Path:
     candidate = Path(user_path).expanduser()
     if not candidate.is_absolute():
         candidate = root / candidate
-    resolved = candidate.resolve(strict=False)
+    try:
+        resolved = candidate.resolve(strict=False)
+    except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13, OSError after
+        raise ToolError(f"{user_path}: cannot be resolved ({exc})") from exc
     if not resolved.is_relative_to(root):
         raise OutsideRoot(f"{user_path}: outside the project root ({root}); only paths inside it can be read")
     return resolved

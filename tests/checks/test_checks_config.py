@@ -52,6 +52,8 @@ def test_no_configuration_returns_none_so_detection_applies(project: Path, write
         ('tests = "pytest && ruff check ."', "only works in a shell"),
         ('tests = "pytest \'unclosed"', "cannot be split"),
         ('tests = ""', "the command is empty"),
+        ('tests = ["pytest", "a\\u0000b"]', "contains a NUL character"),
+        ('[tool.thrifty.checks.tests]\ncommand = "pytest"\ncwd = "/"', "outside the project root"),
         ("tests = 3", "needs a command"),
         ('[tool.thrifty.checks.tests]\ncommand = "pytest"\ntimeout = -1', "timeout must be a number"),
         ('[tool.thrifty.checks.tests]\ncommand = "pytest"\ntimout = 5', "unknown key(s) timout; allowed: command"),
@@ -76,6 +78,19 @@ def test_bad_entries_get_a_message_naming_the_file_the_check_and_the_fix(
 def test_invalid_toml_is_reported_with_the_file_name(project: Path, write) -> None:
     write("pyproject.toml", "[tool.thrifty.checks\ntests = 1\n")
     with pytest.raises(ConfigError, match=r"pyproject.toml: invalid TOML"):
+        load_config(project)
+
+
+def test_a_config_file_that_is_not_utf8_is_reported_with_its_name_and_line(project: Path) -> None:
+    (project / ".thrifty.toml").write_bytes(b'[checks]\ntests = "pytest \xff"\n')
+    with pytest.raises(ConfigError, match=r"^\.thrifty\.toml: invalid TOML \(not UTF-8 at line 2\)"):
+        load_config(project)
+
+
+def test_a_cwd_symlinked_out_of_the_project_is_refused(project: Path, write, tmp_path: Path) -> None:
+    (project / "out").symlink_to(tmp_path, target_is_directory=True)
+    write(".thrifty.toml", '[checks.tests]\ncommand = "pytest"\ncwd = "out"\n')
+    with pytest.raises(ConfigError, match=r"^\.thrifty\.toml \[checks\.tests\]: cwd out: outside the project root"):
         load_config(project)
 
 

@@ -25,6 +25,13 @@ def test_a_command_given_as_a_check_name_is_refused_with_the_valid_names() -> No
     assert "nothing was run" in message and "Valid names: tests, lint" in message
 
 
+def test_a_flood_of_unknown_names_is_refused_with_a_short_message() -> None:
+    with pytest.raises(UnknownCheck) as caught:
+        select_checks({"tests": _spec("pytest", "pytest")}, [f"x{i}" for i in range(5000)])
+    assert "'x9' and 4990 more; nothing was run" in str(caught.value)
+    assert len(str(caught.value)) < 400
+
+
 def test_empty_names_select_every_check_in_configuration_order() -> None:
     available = {"b": _spec("x", "generic"), "a": _spec("y", "generic")}
     assert [s.argv for s in select_checks(available, [])] == [("x",), ("y",)]
@@ -81,6 +88,20 @@ def test_paths_outside_the_root_or_missing_are_refused(project: Path, tmp_path: 
         resolve_targets(project, ["../outside.py"])
     with pytest.raises(ToolError, match="no such file"):
         resolve_targets(project, ["nope.py"])
+
+
+def test_symlinks_leading_out_looping_or_names_too_long_are_refused_with_a_message(
+    project: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "outside.py").write_text("x\n", encoding="utf-8")
+    (project / "link.py").symlink_to(tmp_path / "outside.py")
+    (project / "loop").symlink_to(project / "loop")
+    with pytest.raises(ToolError, match="link.py: outside the project root"):
+        resolve_targets(project, ["link.py"])
+    with pytest.raises(ToolError, match="loop: cannot be resolved"):
+        resolve_targets(project, ["loop"])
+    with pytest.raises(ToolError, match="cannot be used as a path"):
+        resolve_targets(project, ["a" * 5000])
 
 
 def test_paths_are_relative_to_a_check_that_runs_in_a_subfolder(project: Path, write) -> None:

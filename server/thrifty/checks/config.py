@@ -61,10 +61,13 @@ def _table(path: Path, keys: tuple[str, ...]) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        with open(path, "rb") as fh:
-            data: Any = tomllib.load(fh)
+        raw = path.read_bytes()
+        data: Any = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name}: invalid TOML ({exc}); fix the file so checks can be read") from exc
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path.name}: invalid TOML (not UTF-8 at line {line}); save the file as UTF-8") from exc
     except OSError as exc:
         raise ConfigError(f"{path.name}: cannot be read ({exc.strerror})") from exc
     for key in keys:
@@ -108,6 +111,8 @@ def _argv(command: object, where: str) -> tuple[str, ...]:
         raise ConfigError(f'{where}: needs a command, a string like "python -m pytest -q" or a list of arguments')
     if not argv:
         raise ConfigError(f"{where}: the command is empty")
+    if any("\x00" in a for a in argv):
+        raise ConfigError(f"{where}: the command contains a NUL character, which no program can receive")
     operators = [a for a in argv if a in SHELL_TOKENS]
     if operators:
         raise ConfigError(

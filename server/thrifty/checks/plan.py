@@ -23,6 +23,9 @@ VALUE_OPTIONS = {
 }
 
 
+MAX_NAMES_SHOWN = 10  # of the unknown names a refusal quotes back
+
+
 class UnknownCheck(ToolError):
     """A requested name is not a configured or detected check."""
 
@@ -52,7 +55,9 @@ def select_checks(available: dict[str, CheckSpec], names: list[str]) -> list[Che
         )
     unknown = [n for n in dict.fromkeys(names) if n not in available]
     if unknown:
-        shown = ", ".join(repr(n[:80]) for n in unknown)
+        shown = ", ".join(repr(n[:80]) for n in unknown[:MAX_NAMES_SHOWN])
+        if len(unknown) > MAX_NAMES_SHOWN:
+            shown += f" and {len(unknown) - MAX_NAMES_SHOWN} more"
         raise UnknownCheck(
             f"unknown check name(s) {shown}; nothing was run. Valid names: {', '.join(available)}. "
             "Checks are commands from [tool.thrifty.checks]; a name cannot be a command."
@@ -67,7 +72,11 @@ def resolve_targets(root: Path, paths: list[str]) -> list[Target]:
     for item in paths:
         path_part, sep, node = item.partition("::")
         resolved = resolve_in_root(root, path_part)
-        if not resolved.exists():
+        try:
+            exists = resolved.exists()
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise ToolError(f"{item[:200]}: cannot be used as a path ({exc.strerror})") from exc
+        if not exists:
             raise ToolError(f"{item}: no such file or directory in the project")
         targets.append(Target(resolved, sep + node if sep else ""))
     return targets
