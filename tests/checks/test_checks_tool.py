@@ -86,6 +86,20 @@ async def test_a_hanging_check_comes_back_timed_out_while_the_others_finish(proj
     assert call.check("hang")["status"] == "timed out" and call.check("tests")["status"] == "passed"
 
 
+async def test_a_check_killed_by_a_signal_or_printing_binary_says_so_in_readable_text(project: Path, write) -> None:
+    write("crash.py", "import os, signal\nprint('about to crash', flush=True)\nos.kill(os.getpid(), signal.SIGSEGV)\n")
+    write("garbage.py", "import sys\nsys.stdout.buffer.write(bytes(range(256)) * 40 + b'\\nlast words\\n')\n"
+                        "sys.exit(2)\n")
+    _configure(write, 'crash = "python crash.py"\nbinary = "python garbage.py"\n')
+    call = await call_run_checks(project)
+    assert "killed by SIGSEGV (signal 11)" in call.text
+    assert "last lines of output:\n    about to crash" in call.text
+    assert call.check("binary")["status"] == "failed"
+    assert "binary output not shown; the log has them]\n    last words" in call.text
+    assert "\ufffd" not in call.text and "\x00" not in call.text
+    assert Path(call.check("binary")["log_path"]).read_bytes().startswith(bytes(range(256)))
+
+
 async def test_a_check_flooding_200_mb_is_returned_memory_safe_with_a_capped_log_and_text_in_budget(
     project: Path, write
 ) -> None:

@@ -4,6 +4,7 @@ concurrent runs, parsing. Returns the report; rendering is separate."""
 from __future__ import annotations
 
 import shlex
+import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -107,12 +108,14 @@ def _result(base: CheckResult, spec: CheckSpec, outcome: RunOutcome, ctx: ParseC
     parsed = parse_output(spec.format, outcome.text, ctx)
     if outcome.timed_out:
         status, message = "timed out", f"timed out after {spec.timeout:g}s; its process group was killed"
+    elif outcome.exit_code is not None and outcome.exit_code < 0:
+        status, message = "failed", f"killed by {_signal_name(-outcome.exit_code)}"
     else:
         status, message = ("passed" if outcome.exit_code == 0 else "failed"), ""
     tail: list[str] = []
     if status == "timed out" or (status == "failed" and not parsed.findings):
         lines = [ln for ln in outcome.text.splitlines() if ln.strip()]
-        tail = lines[-(TAIL_LINES_TIMED_OUT if status == "timed out" else TAIL_LINES_FAILED):]
+        tail = _readable(lines[-(TAIL_LINES_TIMED_OUT if status == "timed out" else TAIL_LINES_FAILED):])
     return base.model_copy(update={
         "status": status, "exit_code": outcome.exit_code, "duration_s": round(outcome.duration_s, 3),
         "summary": parsed.summary, "counts": parsed.counts, "findings": parsed.findings,
@@ -120,6 +123,30 @@ def _result(base: CheckResult, spec: CheckSpec, outcome: RunOutcome, ctx: ParseC
         "log_path": str(outcome.log_path), "output_bytes": outcome.output_bytes,
         "log_truncated": outcome.log_truncated,
     })
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return f"{signal.Signals(number).name} (signal {number})"
+    except ValueError:
+        return f"signal {number}"
+
+
+def _readable(lines: list[str]) -> list[str]:
+    """The lines with runs of binary garbage (mostly undecodable or control characters) folded into one note."""
+    out: list[str] = []
+    garbage = 0
+    for line in [*lines, ""]:
+        unreadable = sum(1 for c in line if c == "\ufffd" or (not c.isprintable() and c != "\t"))
+        if line and unreadable * 4 > len(line):
+            garbage += 1
+            continue
+        if garbage:
+            out.append(f"[{garbage} line{'s' if garbage != 1 else ''} of binary output not shown; the log has them]")
+            garbage = 0
+        if line:
+            out.append(line)
+    return out
 
 
 def _start_error(spec: CheckSpec, outcome: RunOutcome) -> str:
