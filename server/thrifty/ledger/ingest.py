@@ -25,7 +25,8 @@ from thrifty.ledger.files import (
     read_meta,
     session_files,
 )
-from thrifty.ledger.transcripts import UsageRecord, parse_final_line, parse_lines, split_tool_name
+from thrifty.ledger.scan import scan
+from thrifty.ledger.transcripts import UsageRecord, split_tool_name
 
 __all__ = [
     "MAIN_AGENT", "FileSource", "IngestStats", "TranscriptsError", "describe", "find_transcripts", "ingest_files",
@@ -60,12 +61,12 @@ class _State:
 class _Read:
     """The new part of one file: its records and where the next read starts."""
 
-    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed", "nbytes")
+    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed")
 
     def __init__(self, source: FileSource, based_on: tuple[int, int, int] | None) -> None:
         self.source = source
         self.based_on = based_on
-        self.inode = self.size = self.start = self.new_offset = self.malformed = self.nbytes = 0
+        self.inode = self.size = self.start = self.new_offset = self.malformed = 0
         self.records: list[UsageRecord] = []
 
     @property
@@ -150,24 +151,15 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
                 start = 0  # replaced or truncated: its old position means nothing now
             if state is not None and start == state.offset and info.st_size == state.size:
                 return None
-            fh.seek(start)
-            data = fh.read(info.st_size - start)
+            found = scan(fh, start, info.st_size)
     except OSError:
         stats.unreadable += 1
         return None
     read.start = start
-    read.nbytes = len(data)
     stats.files_read += 1
-    stats.bytes_read += len(data)
-    cut = data.rfind(b"\n") + 1
-    parsed = parse_lines(data, start, cut)
-    read.records, read.malformed = parsed.records, parsed.malformed
-    read.new_offset = start + cut
-    if cut < len(data):
-        tail = parse_final_line(data[cut:], start + cut)
-        if tail is not None:
-            read.records.extend(tail.records)
-            read.new_offset = start + len(data)
+    stats.bytes_read += info.st_size - start
+    read.records, read.malformed = found.result.records, found.result.malformed
+    read.new_offset = found.next_offset
     stats.records += len(read.records)
     stats.malformed += read.malformed
     return read
