@@ -56,6 +56,25 @@ def last_match(pattern: re.Pattern[str], lines: list[str]) -> re.Match[str] | No
     return None
 
 
+def take_summary(parsed: Parsed, pattern: re.Pattern[str], lines: list[str]) -> re.Match[str] | None:
+    """The tool's last summary line, kept as `parsed.summary`; the match, for the counts in it."""
+    match = last_match(pattern, lines)
+    if match:
+        parsed.summary = match.group(0).strip()
+    return match
+
+
+def located(path: str, line: str, col: str | None, code: str, message: str) -> Finding:
+    """A linter or type-checker finding, named `path:line[:col]`."""
+    where = f"{path}:{line}" + (f":{col}" if col else "")
+    return Finding(name=where, code=code, message=one_line(message))
+
+
+def relative_to_root(path: str, ctx: ParseContext) -> str:
+    """Paths the tool printed absolute, made relative to the project root like every other finding's."""
+    return path.removeprefix(str(ctx.root) + "/")
+
+
 def squeeze_blank(lines: list[str]) -> list[str]:
     """No leading/trailing blank lines, no runs of blank lines."""
     out: list[str] = []

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from thrifty.checks.model import Finding
-from thrifty.checks.parsers.base import ParseContext, Parsed, counts_from, last_match, one_line
+from thrifty.checks.parsers.base import ParseContext, Parsed, counts_from, located, relative_to_root, take_summary
 
 KEEP = (
     r"\S.*\.(?:[cm]?[jt]sx?|vue|svelte)$|[ \t]+\d+:\d+[ \t]+(?:error|warning)[ \t]"
@@ -29,30 +28,22 @@ def sniff(text: str) -> bool:
 def parse(text: str, ctx: ParseContext) -> Parsed:
     lines = text.splitlines()
     parsed = Parsed()
-    summary = last_match(SUMMARY, lines)
+    summary = take_summary(parsed, SUMMARY, lines)
     if summary:
-        parsed.summary = summary.group(0).strip()
         parsed.total = int(summary["n"])
         parsed.counts = {"problems": parsed.total, **counts_from(summary["detail"], {"errors", "warnings"})}
     current = ""
     for line in lines:
         header = FILE.match(line)
         if header:
-            current = _relative(header["path"], ctx)
+            current = relative_to_root(header["path"], ctx)
             continue
         stylish = STYLISH.match(line) if current else None
         unix = UNIX.match(line) if not stylish else None
         match = stylish or unix
         if not match:
             continue
-        path = current if stylish else _relative(match["path"], ctx)
-        parsed.findings.append(Finding(
-            name=f"{path}:{match['line']}:{match['col']}", code=match["rule"] or match["sev"].lower(),
-            message=one_line(match["msg"]),
-        ))
+        path = current if stylish else relative_to_root(match["path"], ctx)
+        code = match["rule"] or match["sev"].lower()
+        parsed.findings.append(located(path, match["line"], match["col"], code, match["msg"]))
     return parsed
-
-
-def _relative(path: str, ctx: ParseContext) -> str:
-    prefix = str(ctx.root) + "/"
-    return path[len(prefix):] if path.startswith(prefix) else path

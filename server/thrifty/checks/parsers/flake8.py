@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from thrifty.checks.model import Finding
-from thrifty.checks.parsers.base import ParseContext, Parsed, one_line
+from thrifty.checks.parsers.base import ParseContext, Parsed, located
 
 KEEP = r"\S+:\d+:(?:\d+:)? ?[A-Z]+\d+ "
 LINE = re.compile(r"^(?P<path>[^\s:][^:]*):(?P<line>\d+):(?:(?P<col>\d+):)? ?(?P<code>[A-Z]+\d+) (?P<msg>.*)$")
@@ -20,8 +19,7 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
     for line in text.splitlines():
         match = LINE.match(line)
         if match:
-            where = f"{match['path']}:{match['line']}" + (f":{match['col']}" if match["col"] else "")
-            parsed.findings.append(Finding(name=where, code=match["code"], message=one_line(match["msg"])))
+            parsed.findings.append(located(match["path"], match["line"], match["col"], match["code"], match["msg"]))
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if lines and lines[-1].strip().isdigit():  # --count
         parsed.total = int(lines[-1].strip())

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from thrifty.checks.model import Finding
-from thrifty.checks.parsers.base import ParseContext, Parsed, last_match, one_line
+from thrifty.checks.parsers.base import ParseContext, Parsed, located, take_summary
 
 KEEP = r"\S+:\d+:(?:\d+:)?(?:\d+:\d+:)? (?:error|warning): |Found \d+ errors? in |Success: "
 LINE = re.compile(
@@ -24,9 +23,8 @@ def sniff(text: str) -> bool:
 def parse(text: str, ctx: ParseContext) -> Parsed:
     lines = text.splitlines()
     parsed = Parsed()
-    summary = last_match(SUMMARY, lines)
+    summary = take_summary(parsed, SUMMARY, lines)
     if summary:
-        parsed.summary = summary.group(0)
         parsed.total = int(summary["errors"] or 0)
         parsed.counts = {"errors": parsed.total, "files": int(summary["files"] or 0)}
     notes: list[str] = []
@@ -40,7 +38,6 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
                 parsed.findings[-1].detail = "\n".join(notes)
             continue
         notes = []
-        where = f"{match['path']}:{match['line']}" + (f":{match['col']}" if match["col"] else "")
         code = match["code"] or match["sev"]
-        parsed.findings.append(Finding(name=where, code=code, message=one_line(match["msg"])))
+        parsed.findings.append(located(match["path"], match["line"], match["col"], code, match["msg"]))
     return parsed

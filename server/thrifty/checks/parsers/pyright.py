@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from thrifty.checks.model import Finding
-from thrifty.checks.parsers.base import ParseContext, Parsed, counts_from, last_match, one_line
+from thrifty.checks.parsers.base import ParseContext, Parsed, counts_from, located, relative_to_root, take_summary
 
 KEEP = r"[ \t]+\S.*:\d+:\d+ - (?:error|warning): |\d+ errors?, \d+ warnings?"
 LINE = re.compile(
@@ -25,9 +24,8 @@ def sniff(text: str) -> bool:
 def parse(text: str, ctx: ParseContext) -> Parsed:
     lines = text.splitlines()
     parsed = Parsed()
-    summary = last_match(SUMMARY, lines)
+    summary = take_summary(parsed, SUMMARY, lines)
     if summary:
-        parsed.summary = summary.group(0).strip()
         parsed.counts = counts_from(parsed.summary, {"errors", "warnings"})
         parsed.total = int(summary["errors"]) + int(summary["warnings"])
     detail: list[str] = []
@@ -38,10 +36,9 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
             detail = []
             attach = match["sev"] != "information"
             if attach:
-                parsed.findings.append(Finding(
-                    name=f"{_relative(match['path'], ctx)}:{match['line']}:{match['col']}",
-                    code=match["rule"] or match["sev"], message=one_line(match["msg"]),
-                ))
+                path = relative_to_root(match["path"], ctx)
+                code = match["rule"] or match["sev"]
+                parsed.findings.append(located(path, match["line"], match["col"], code, match["msg"]))
         elif attach and line.startswith("    ") and len(detail) < MAX_DETAIL:
             rule = RULE_AT_END.search(line)
             if rule and parsed.findings[-1].code in ("error", "warning"):  # a multi-line message ends with its rule
@@ -53,8 +50,3 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
             attach = False
     return parsed
 
-
-def _relative(path: str, ctx: ParseContext) -> str:
-    if path.startswith(str(ctx.root) + "/"):
-        return path[len(str(ctx.root)) + 1:]
-    return path

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from thrifty.checks.model import Finding
-from thrifty.checks.parsers.base import ParseContext, Parsed, last_match, one_line
+from thrifty.checks.parsers.base import ParseContext, Parsed, last_match, located, take_summary
 
 RULE_CODE = r"[A-Z]+[0-9]+|SyntaxError|invalid-syntax|[a-z]+(?:-[a-z]+)+"
 KEEP = rf"\S+:\d+:\d+: (?:{RULE_CODE}) |[ \t]*--> \S+:\d+:\d+|(?:{RULE_CODE})(?: \[\*\])?:? |Found \d+ errors?"
@@ -27,9 +26,8 @@ def sniff(text: str) -> bool:
 def parse(text: str, ctx: ParseContext) -> Parsed:
     lines = text.splitlines()
     parsed = Parsed()
-    summary = last_match(SUMMARY, lines)
+    summary = take_summary(parsed, SUMMARY, lines)
     if summary:
-        parsed.summary = summary.group(0)
         parsed.total = int(summary["n"]) if summary["n"] else 0
         parsed.counts["errors"] = parsed.total
         fixable = last_match(FIXABLE, lines)
@@ -38,14 +36,12 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
     for i, line in enumerate(lines):
         concise = CONCISE.match(line)
         if concise:
-            parsed.findings.append(_finding(concise, concise["code"], concise["msg"]))
+            parsed.findings.append(located(concise["path"], concise["line"], concise["col"], concise["code"],
+                                           concise["msg"]))
             continue
         head = FULL_HEAD.match(line)
         arrow = ARROW.match(lines[i + 1]) if head and i + 1 < len(lines) else None
         if head and arrow:
-            parsed.findings.append(_finding(arrow, head["code"], head["msg"]))
+            parsed.findings.append(located(arrow["path"], arrow["line"], arrow["col"], head["code"], head["msg"]))
     return parsed
 
-
-def _finding(where: re.Match[str], code: str, message: str) -> Finding:
-    return Finding(name=f"{where['path']}:{where['line']}:{where['col']}", code=code, message=one_line(message))

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from thrifty.checks.model import Finding
-from thrifty.checks.parsers.base import ParseContext, Parsed, last_match, one_line
+from thrifty.checks.parsers.base import ParseContext, Parsed, located, take_summary
 
 KEEP = r"\S+(?:\(\d+,\d+\):|:\d+:\d+ -) (?:error|warning) TS\d+|Found \d+ errors?"
 LINE = re.compile(
@@ -24,9 +23,8 @@ def sniff(text: str) -> bool:
 def parse(text: str, ctx: ParseContext) -> Parsed:
     lines = text.splitlines()
     parsed = Parsed()
-    summary = last_match(SUMMARY, lines)
+    summary = take_summary(parsed, SUMMARY, lines)
     if summary:
-        parsed.summary = summary.group(0).strip()
         parsed.total = int(summary["n"])
         parsed.counts = {"errors": parsed.total}
     detail: list[str] = []
@@ -34,10 +32,8 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
         match = LINE.match(line)
         if match:
             detail = []
-            parsed.findings.append(Finding(
-                name=f"{match['path']}:{match['line'] or match['line2']}:{match['col'] or match['col2']}",
-                code=match["code"], message=one_line(match["msg"]),
-            ))
+            line_no, col = match["line"] or match["line2"], match["col"] or match["col2"]
+            parsed.findings.append(located(match["path"], line_no, col, match["code"], match["msg"]))
         elif parsed.findings and line.startswith("  ") and line.strip() and len(detail) < MAX_DETAIL:
             # --pretty adds a source excerpt (line numbers and ~~~ markers); the plain form only message chains
             if not re.match(r"^\s*(?:\d+\s|~+\s*$)", line):
