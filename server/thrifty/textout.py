@@ -20,17 +20,23 @@ def estimate_tokens(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 
 
-def clip_line(line: str, limit: int = MAX_LINE_CHARS) -> str:
-    if len(line) <= limit:
+def clip_line(line: str, limit: int = MAX_LINE_CHARS, unread: int = 0) -> str:
+    """`line` cut to `limit` characters, the cut marked with how many were left out; `unread` counts the characters
+    of the line after `line` that were never read (a huge line is read only in part)."""
+    omitted = max(len(line) - limit, 0) + unread
+    if not omitted:
         return line
-    return f"{line[:limit]}… [{len(line) - limit} chars omitted]"
+    return f"{line[:limit]}… [{omitted} chars omitted]"
 
 
 def numbered(lines: Iterable[str], first: int, width: int | None = None) -> list[str]:
-    """`lines` prefixed with their 1-based numbers, starting at `first`, right-aligned to a common width."""
+    """`lines` prefixed with their 1-based numbers, starting at `first`, right-aligned to a common width.
+
+    The lines come clipped (clip_line) by whoever read them, the one place that knows how long each really is.
+    """
     rows = list(lines)
     width = width or len(str(first + max(len(rows) - 1, 0)))
-    return [f"{first + i:>{width}} {clip_line(line)}" for i, line in enumerate(rows)]
+    return [f"{first + i:>{width}} {line}" for i, line in enumerate(rows)]
 
 
 def header(path: str, start: int | None, end: int | None, total: int | None, label: str = "") -> str:

@@ -12,7 +12,7 @@ import pytest
 from thrifty.errors import ToolError
 from thrifty.read import files
 from thrifty.read.files import NotText, inspect, read_lines
-from thrifty.textout import MAX_LINE_CHARS, clip_line
+from thrifty.textout import MAX_LINE_CHARS, clip_line, numbered
 
 
 def write(path: Path, data: bytes) -> Path:
@@ -54,10 +54,21 @@ def test_a_huge_single_line_keeps_only_its_start_and_counts_the_rest(tmp_path: P
     path = write(tmp_path / "min.js", b"x" * 3_000_000 + b"\nend\n")
     first, second = read_lines(path, 1, 2)
     shown = first.split("…")[0]
-    assert set(shown) == {"x"} and len(first) <= MAX_LINE_CHARS
-    assert first.endswith(f"… [{3_000_000 - len(shown):,} bytes omitted]")
-    assert clip_line(first) == first  # the numbered output does not clip it again
+    assert set(shown) == {"x"} and len(shown) == MAX_LINE_CHARS
+    assert first.endswith(f"… [{3_000_000 - len(shown)} chars omitted]")
+    assert numbered([first], 1) == [f"1 {first}"]  # the numbered output does not clip it again
     assert second == "end"
+
+
+@pytest.mark.parametrize("line", ["é" * 5000, "x" + "€" * 5000, "a" * 5000 + "\r", "b" * 1000, "\ufeff" + "c" * 3000])
+def test_a_long_line_is_clipped_once_with_the_exact_count_whether_read_whole_or_in_part(
+    tmp_path: Path, line: str
+) -> None:
+    path = write(tmp_path / "long.txt", (line + "\nnext\n").encode())
+    content = line.removesuffix("\r").removeprefix("\ufeff")
+    expected = clip_line(content)
+    assert expected.endswith(f"… [{len(content) - MAX_LINE_CHARS} chars omitted]")
+    assert read_lines(path, 1, 2) == [expected, "next"]
 
 
 def test_binary_files_are_refused_by_a_nul_byte_in_the_first_8_kib(tmp_path: Path) -> None:

@@ -8,19 +8,21 @@ from __future__ import annotations
 
 import codecs
 import functools
+import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from thrifty.errors import ToolError
-from thrifty.textout import MAX_LINE_CHARS
+from thrifty.textout import MAX_LINE_CHARS, clip_line
 
 SNIFF_BYTES = 8192  # a NUL byte in this prefix means binary, as git and ripgrep decide
 CHUNK_BYTES = 1 << 20
 WHOLE_MAX_LINES = 400  # a whole-file item above either limit gets an outline and its first lines instead
 WHOLE_MAX_BYTES = 24 * 1024
 OUTLINE_MAX_BYTES = 4 * 1024 * 1024  # larger files are not parsed for definitions (ast on 4 MB takes ~1 s)
-MAX_LINE_BYTES = MAX_LINE_CHARS * 4 + 64  # enough for a clipped line of multi-byte characters; the rest is skipped
+MAX_LINE_BYTES = MAX_LINE_CHARS * 4 + 64  # enough for a clipped line of multi-byte characters; the rest is counted
+_CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes that do not start a character
 
 
 class NotText(ToolError):
@@ -46,12 +48,7 @@ def inspect(path: Path, shown_as: str) -> TextFile:
         NotText: binary (NUL byte in the first 8 KiB) or not valid UTF-8.
         ToolError: not a regular file (a FIFO would block the read forever) or unreadable.
     """
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise ToolError(f"{shown_as}: cannot read it ({exc.strerror or exc})") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise ToolError(f"{shown_as}: not a regular file (device, socket or pipe); only files can be read")
+    info = regular_file(path, shown_as)
     try:
         total = _count_lines(path, info.st_size, info.st_mtime_ns)
     except OSError as exc:
@@ -59,6 +56,17 @@ def inspect(path: Path, shown_as: str) -> TextFile:
     except _BadFile as exc:
         raise NotText(f"{shown_as}: {exc}") from None
     return TextFile(path, info.st_size, total)
+
+
+def regular_file(path: Path, shown_as: str) -> os.stat_result:
+    """The file's stat, refusing anything but a regular file: reading a FIFO would block forever."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ToolError(f"{shown_as}: cannot read it ({exc.strerror or exc})") from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise ToolError(f"{shown_as}: not a regular file (device, socket or pipe); only files can be read")
+    return info
 
 
 class _BadFile(Exception):
@@ -95,16 +103,18 @@ def _count_lines(path: Path, size: int, mtime_ns: int) -> int:
 
 
 def read_lines(path: Path, start: int, end: int, max_chars: int | None = None) -> list[str]:
-    """Lines `start`..`end` (1-based, inclusive), streamed; a line over MAX_LINE_BYTES keeps its start only.
+    """Lines `start`..`end` (1-based, inclusive), streamed, each clipped once (textout.clip_line) to show.
 
-    With `max_chars`, reading stops after the first line that brings the total past it (a budget's worth), each line
-    counted as textout will show it: clipped to about MAX_LINE_CHARS.
+    A line over MAX_LINE_BYTES is kept only that far; the characters after are counted, not kept, so the clip marker
+    says exactly how many were left out. With `max_chars`, reading stops after the first line that brings the total
+    (as shown) past it: a budget's worth.
     """
     out: list[str] = []
     chars = 0
     line_no = 1
     kept = bytearray()
-    skipped = 0
+    unread = 0  # characters of the current line past its first MAX_LINE_BYTES bytes
+    last = b""  # the current line's last byte so far
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK_BYTES):
             if line_no < start:
@@ -114,36 +124,41 @@ def read_lines(path: Path, start: int, end: int, max_chars: int | None = None) -
                     continue
             parts = chunk.split(b"\n")
             for index, part in enumerate(parts):
-                if start <= line_no:
+                if start <= line_no and part:
                     room = max(MAX_LINE_BYTES - len(kept), 0)
                     kept += part[:room]
-                    skipped += max(len(part) - room, 0)
+                    if len(part) > room:
+                        unread += _chars(part[room:])
+                    last = part[-1:]
                 if index == len(parts) - 1:
                     break  # the line goes on in the next chunk
                 if start <= line_no:
-                    out.append(_decode_line(kept, skipped, line_no))
-                    chars += min(len(out[-1]), MAX_LINE_CHARS + 40) + 1
-                    kept, skipped = bytearray(), 0
+                    out.append(_shown_line(kept, unread, last, line_no))
+                    chars += len(out[-1]) + 1
+                    kept, unread, last = bytearray(), 0, b""
                 line_no += 1
                 if line_no > end or (max_chars is not None and chars > max_chars):
                     return out
-    if start <= line_no <= end and (kept or skipped):
-        out.append(_decode_line(kept, skipped, line_no))
+    if start <= line_no <= end and kept:
+        out.append(_shown_line(kept, unread, last, line_no))
     return out
 
 
 def read_text(path: Path) -> str:
-    """The whole file as text (callers keep this to files under OUTLINE_MAX_BYTES)."""
+    """The whole file as text, a BOM dropped (callers keep this to files of a few MB)."""
     return path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
 
 
-def _decode_line(raw: bytearray, skipped: int, line_no: int) -> str:
-    text = raw.decode("utf-8", "replace" if not skipped else "ignore")
-    if line_no == 1:
-        text = text.removeprefix("\ufeff")
-    if skipped:
-        # Clipped here, under textout's own limit, so the marker counts every byte left out, not just the chars.
-        prefix = text[: MAX_LINE_CHARS - 40]
-        omitted = len(raw) + skipped - len(prefix.encode("utf-8"))
-        return f"{prefix}… [{omitted:,} bytes omitted]"
-    return text.removesuffix("\r")
+def _shown_line(raw: bytearray, unread: int, last: bytes, line_no: int) -> str:
+    """The line as shown: decoded, clipped, the marker counting the characters never read as well."""
+    if not unread:
+        text = raw.decode("utf-8", "replace").removesuffix("\r")
+        return clip_line(text.removeprefix("\ufeff") if line_no == 1 else text)
+    text = raw.decode("utf-8", "ignore")  # the cut may split a character: drop its first bytes, count it unread
+    unread += _chars(raw) - len(text) - (last == b"\r")
+    return clip_line(text.removeprefix("\ufeff") if line_no == 1 else text, unread=unread)
+
+
+def _chars(data: bytes) -> int:
+    """UTF-8 characters in `data`: every byte but a continuation byte starts one."""
+    return len(data.translate(None, _CONTINUATION))

@@ -18,7 +18,7 @@ from thrifty.search.render import Shown, add_file
 from thrifty.search.result import GrepAndReadResult
 from thrifty.search.targets import resolve_targets
 from thrifty.search.windows import MatchLines, Window, around, widen
-from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_LINE_CHARS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget
+from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget
 
 MAX_PATTERNS = 500
 MAX_PATHS = 1000
@@ -179,12 +179,13 @@ def _prepare(root: Path, request: SearchRequest, files: list[FileHits], budget: 
             text, windows = _windows(root, hits.path, match_lines, request, max_symbol_lines)
         except (OSError, ToolError) as exc:  # deleted, unreadable or now leading out since rg saw it
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            reason = reason.removeprefix(f"{hits.path}: ")  # our messages name the path already
             notes.append(_clip(f"{hits.path}: skipped ({reason})"))
             budget.take(notes[-1])
             before += hits.matches
             continue
         prepared.append(_Prepared(index, hits, text, windows, before + covered))
-        least_cost += sum(min(len(text.get(n)), MAX_LINE_CHARS) + 1 for w in windows for n in range(w.start, w.end + 1))
+        least_cost += sum(len(text.shown(n)) + 1 for w in windows for n in range(w.start, w.end + 1))
         if least_cost > budget.left:
             break
         before += hits.matches
@@ -200,9 +201,9 @@ def _windows(root: Path, path: str, match_lines: MatchLines, request: SearchRequ
              ) -> tuple[FileText, list[Window]]:
     # rg neither leaves its targets nor follows links, but a file may have been swapped for a link since it looked
     full = resolve_in_root(root, path)
-    text = read_file_text(full, match_lines[-1][0] + request.context)
+    text = read_file_text(full, match_lines[-1][0] + request.context, path)
     symbols = []
-    if request.scope == "symbol" and text.whole and full.stat().st_size <= OUTLINE_MAX_BYTES:
+    if request.scope == "symbol" and text.whole and text.size <= OUTLINE_MAX_BYTES:
         symbols = outline(text.text, path)
     if symbols:
         return text, widen(match_lines, request.context, text.total, lambda line: enclosing(symbols, line),

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
-from thrifty.textout import MAX_LINE_CHARS
+from thrifty.read import files
+from thrifty.textout import clip_line
 
 FULL_READ_BYTES = 8 * 1024 * 1024  # bigger files are streamed and get no symbol outline
-_LINE_READ_BYTES = MAX_LINE_CHARS * 4 + 64  # enough bytes for a clipped line of multi-byte characters
 
 
 @dataclass
 class FileText:
-    lines: dict[int, str] | list[str]  # list: the whole file (index 0 is line 1); dict: only the lines asked for
+    lines: dict[int, str] | list[str]  # list: the whole file as read (index 0 is line 1); dict: lines 1..N, clipped
     total: int | None  # None when the file was streamed and not read to its end
+    size: int  # bytes
 
     @property
     def whole(self) -> bool:
@@ -29,48 +29,28 @@ class FileText:
         return "\n".join(self.lines) if isinstance(self.lines, list) else ""
 
     def get(self, line: int) -> str:
+        """The line as read, for matching; a streamed line was read only in part and comes clipped."""
         if isinstance(self.lines, list):
             return self.lines[line - 1]
         return self.lines.get(line, "")
 
+    def shown(self, line: int) -> str:
+        """The line as the model sees it: clipped once to MAX_LINE_CHARS, the cut marked."""
+        return clip_line(self.lines[line - 1]) if isinstance(self.lines, list) else self.lines.get(line, "")
 
-def read_file_text(path: Path, last_needed: int) -> FileText:
-    """The file's lines; a file over FULL_READ_BYTES yields only lines 1..last_needed, each clipped in bytes."""
-    if path.stat().st_size <= FULL_READ_BYTES:
-        data = path.read_bytes().decode("utf-8", "replace")
-        lines = data.split("\n")
+
+def read_file_text(path: Path, last_needed: int, shown_as: str = "") -> FileText:
+    """The file's lines; a file over FULL_READ_BYTES yields only lines 1..last_needed, streamed.
+
+    Raises:
+        ToolError: not a regular file (swapped for a FIFO since rg saw it) or unreadable.
+    """
+    size = files.regular_file(path, shown_as or path.name).st_size
+    if size <= FULL_READ_BYTES:
+        lines = files.read_text(path).split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        return FileText([line.removesuffix("\r") for line in lines], len(lines))
-    return _stream(path, last_needed)
-
-
-def _stream(path: Path, last_needed: int) -> FileText:
-    kept: dict[int, str] = {}
-    number = 0
-    with path.open("rb") as handle:
-        while number < last_needed:
-            raw = handle.readline(_LINE_READ_BYTES)
-            if not raw:
-                return FileText(kept, number)
-            number += 1
-            text = raw.decode("utf-8", "replace").removesuffix("\n").removesuffix("\r")
-            if not raw.endswith(b"\n"):
-                skipped = _skip_rest_of_line(handle)
-                if skipped:  # clipped here so that textout.clip_line leaves the byte count intact
-                    prefix = text[: MAX_LINE_CHARS - 40]
-                    omitted = skipped + len(raw) - len(prefix.encode("utf-8", "replace"))
-                    text = f"{prefix}… [{omitted} bytes omitted]"
-            kept[number] = text
-        at_end = not handle.read(1)
-    return FileText(kept, number if at_end else None)
-
-
-def _skip_rest_of_line(handle: BinaryIO) -> int:
-    """Consume the rest of a long line without keeping it; return how many bytes it had."""
-    skipped = 0
-    while chunk := handle.readline(1 << 20):
-        if chunk.endswith(b"\n"):
-            return skipped + len(chunk) - 1
-        skipped += len(chunk)
-    return skipped
+        return FileText([line.removesuffix("\r") for line in lines], len(lines), size)
+    lines = files.read_lines(path, 1, last_needed + 1)  # one line more tells whether the file ends at last_needed
+    total = len(lines) if len(lines) <= last_needed else None
+    return FileText(dict(enumerate(lines[:last_needed], start=1)), total, size)

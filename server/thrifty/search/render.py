@@ -110,7 +110,7 @@ def _preamble(window: Window, first: bool) -> list[str]:
 
 
 def _window_rows(window: Window, text: FileText, width: int, first: bool) -> list[str]:
-    rows = numbered((text.get(n) for n in range(window.start, window.end + 1)), window.start, width)
+    rows = numbered((text.shown(n) for n in range(window.start, window.end + 1)), window.start, width)
     for line in window.matches:  # mark matching lines grep-style: "12:" instead of "12 "
         i = line - window.start
         rows[i] = f"{rows[i][:width]}:{rows[i][width + 1 :]}"
