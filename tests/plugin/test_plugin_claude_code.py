@@ -151,7 +151,8 @@ def test_cost_command_puts_this_sessions_summary_into_the_prompt(
                 if record.get("type") == "user" and record.get("isMeta")]
     assert len(injected) == 1, injected
     text = injected[0]
-    assert f"Session {session.session_id}" in text
-    assert "by agent" in text and "by model" in text
+    assert f"session {session.session_id}" in text  # report summary --plain, not the table
+    assert "\nagents:\n  " in text and "\n  main · " in text
+    assert "\nmodels: " in text and "\ntools (result tok/calls): " in text
     assert "Reply with the report above exactly as printed" in text
     assert "!`" not in text and "${CLAUDE_SESSION_ID}" not in text
