@@ -69,7 +69,7 @@ def test_a_file_that_is_not_a_database_is_a_ledger_error(tmp_path: Path) -> None
 def test_the_hook_path_imports_only_the_standard_library() -> None:
     code = ("import sys; import thrifty.hooks.__main__, thrifty.hooks.stop, thrifty.ledger.ingest, "
             "thrifty.ledger.queries, thrifty.ledger.pricing; "
-            "heavy = {'pydantic', 'mcp', 'click', 'rich', 'anyio'} & set(sys.modules); print(sorted(heavy))")
+            "heavy = {'pydantic', 'mcp', 'click', 'rich', 'anyio', 'orjson'} & set(sys.modules); print(sorted(heavy))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             env={"PYTHONPATH": str(SERVER_DIR)})
     assert result.stdout.strip() == "[]"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
+from ledger_helpers import SERVER_DIR
 
 from thrifty.ledger.transcripts import (
     has_rejected_null,
@@ -159,3 +162,22 @@ def test_advisor_calls_inside_a_response_are_records_of_their_own_model() -> Non
     assert (main.model, main.input_tokens) == ("claude-sonnet-4-6", 10)
     assert (advisor.message_id, advisor.request_id, advisor.model, advisor.input_tokens, advisor.output_tokens) == (
         "msg_1:advisor:0", "req_1", "claude-opus-4-8", 700, 90)
+
+
+def test_orjson_is_imported_only_once_there_are_megabytes_to_decode() -> None:
+    code = ("import importlib.util, sys; from thrifty.ledger import transcripts as t; "
+            f"one = {line()!r} + b'\\n'; t.parse_lines(one * 20); small = 'orjson' in sys.modules; "
+            "n = len(t.parse_lines(one * (t.FAST_DECODER_AFTER // len(one) + 1)).records); "
+            "print(small, 'orjson' in sys.modules, importlib.util.find_spec('orjson') is not None, n)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            env={"PYTHONPATH": str(SERVER_DIR)})
+    small, large, available, count = result.stdout.split()
+    assert small == "False"
+    assert large == available
+    assert int(count) > 1000
+
+
+def test_a_deeply_nested_usage_line_is_malformed_not_a_crash() -> None:
+    nested = b'{"message":{"usage":{"input_tokens":1},"x":' + b"[" * 100_000 + b"]" * 100_000 + b"}}"
+    result = parse_lines(nested + b"\n" + line() + b"\n")
+    assert (result.malformed, len(result.records)) == (1, 1)
