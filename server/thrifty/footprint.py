@@ -145,7 +145,10 @@ async def server_items(root: Path, project: Path) -> tuple[list[Item], int]:
     async with Client(server, mode="legacy") as client:
         listing = await client.list_tools()
         instructions = client.instructions
-    wire = len(listing.model_dump_json(by_alias=True, exclude_none=True).encode("utf-8"))
+    # The result as it goes on the wire, {"tools": [...]}: the SDK's result model also carries fields of newer
+    # protocol versions (ttlMs, cacheScope, resultType) that the server does not send to Claude Code.
+    tools_json = ",".join(tool.model_dump_json(by_alias=True, exclude_none=True) for tool in listing.tools)
+    wire = len(f'{{"tools":[{tools_json}]}}'.encode())
     plugin = plugin_files.plugin_name(root)
     return tool_items(PLUGIN_SOURCE, SERVER_KEY, listing.tools, instructions, plugin=plugin), wire
 

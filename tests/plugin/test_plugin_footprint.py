@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -64,7 +65,26 @@ def test_every_thrifty_tool_is_measured_by_name_up_front_and_by_full_schema(proj
 def test_thrifty_tools_list_stays_under_two_thousand_bytes(project: Path) -> None:
     result = _measure(project)
     assert result.tools_list_bytes < 2000
-    assert sum(i.wire_bytes or 0 for i in result.items) < result.tools_list_bytes  # plus the envelope
+
+
+def test_tool_bytes_are_those_the_real_server_sends_over_stdio(project: Path) -> None:
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "test", "version": "0"}}},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
+    ]
+    # The server .mcp.json declares (serve --text-only), in this venv; stdin closed after the requests ends it.
+    done = subprocess.run(
+        [sys.executable, "-m", "thrifty", "serve", "--text-only"], cwd=project, capture_output=True, timeout=60,
+        input="".join(json.dumps(m) + "\n" for m in messages).encode(), check=False,
+    )
+    replies = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    listing = next(r["result"] for r in replies if r.get("id") == 2)
+    sent = [len(json.dumps(tool, separators=(",", ":"), ensure_ascii=False).encode()) for tool in listing["tools"]]
+    result = _measure(project)
+    assert [i.wire_bytes for i in result.items if i.kind == "tool"] == sent
+    assert result.tools_list_bytes == len(json.dumps(listing, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 def test_totals_add_up_and_user_only_commands_cost_nothing(project: Path) -> None:
