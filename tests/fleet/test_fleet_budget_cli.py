@@ -86,3 +86,16 @@ def test_a_token_raise_on_one_subagent_leaves_its_siblings_alone(project: Path) 
     assert result.exit_code == 0 and "2,000,000 tokens" in result.output
     bars = {b["agent_id"]: b for b in json.loads(budget("--json").stdout)["sessions"][0]["budgets"]}
     assert bars[first.agent_id]["limit"] == 2_001_000 and bars[second.agent_id]["limit"] == 1_000
+
+
+@pytest.mark.parametrize("args", [["budget"], ["budget", "raise", "daily", "5"], ["watch", "--jsonl"]])
+def test_a_damaged_ledger_is_a_clear_error_for_budget_and_watch(args: list[str]) -> None:
+    from thrifty.paths import ledger_path
+
+    path = ledger_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"definitely not sqlite" * 200)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
+    assert "Move the file aside" in result.output and "Traceback" not in result.output
+    assert path.read_bytes() == b"definitely not sqlite" * 200

@@ -7,45 +7,16 @@ the next tool call without restarting anything.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 import click
 
+from thrifty.commands.ledger_access import open_ledger
 from thrifty.fleet.settings import LEVELS
 
 if TYPE_CHECKING:
     from thrifty.fleet.settings import Settings
-
-
-@contextmanager
-def _ledger() -> Iterator[sqlite3.Connection]:
-    """The ledger, brought up to date with the transcripts, or a ClickException that says what to do."""
-    from thrifty.ledger.db import LedgerError, connect
-    from thrifty.ledger.ingest import TranscriptsError, ingest_tree
-    from thrifty.paths import ledger_path, transcripts_dir
-
-    path = ledger_path()
-    try:
-        conn = connect(path)
-    except LedgerError as exc:
-        raise click.ClickException(f"{exc}. Move the file aside and run again: the ledger is rebuilt from the "
-                                   "transcripts.") from None
-    try:
-        ingest_tree(conn, transcripts_dir())
-        yield conn
-    except TranscriptsError as exc:
-        raise click.ClickException(f"{exc}. Check CLAUDE_CONFIG_DIR and the folder's permissions.") from None
-    except sqlite3.OperationalError as exc:
-        raise click.ClickException(f"the ledger at {path} is busy or unusable ({exc}); try again in a moment."
-                                   ) from None
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"the ledger at {path} is damaged ({exc}). Move it aside and run again: it is "
-                                   "rebuilt from the transcripts.") from None
-    finally:
-        conn.close()
 
 
 def _settings_of(conn: sqlite3.Connection, session_id: str, fallback: Settings) -> tuple[Settings, bool]:
@@ -71,7 +42,7 @@ def budget(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
     from thrifty.errors import ToolError
     from thrifty.fleet.budget_view import build, find_session
 
-    with _ledger() as conn:
+    with open_ledger() as conn:
         try:
             chosen = find_session(conn, session_id) if session_id else None
         except ToolError as exc:
@@ -118,7 +89,7 @@ def raise_budget(level: str, amount: str, session_id: str | None, agent_id: str 
     if agent_id and level != "subagent":
         raise click.UsageError("--agent only applies to the subagent budget")
     today = datetime.now().astimezone().date()
-    with _ledger() as conn:
+    with open_ledger() as conn:
         try:
             sid = find_session(conn, session_id) if level != "daily" else ""
             aid = find_agent(conn, sid, agent_id) if agent_id else ""

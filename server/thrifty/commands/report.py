@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from datetime import date
 
 import click
@@ -66,32 +65,11 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
 
 
 def _build(view: str, filters: object) -> object:
-    from thrifty.ledger.db import LedgerError, connect
-    from thrifty.ledger.ingest import TranscriptsError, ingest_tree
-    from thrifty.paths import ledger_path, transcripts_dir
+    from thrifty.commands.ledger_access import open_ledger
     from thrifty.report.build import build
 
-    path = ledger_path()
-    try:
-        conn = connect(path)
-    except LedgerError as exc:
-        raise click.ClickException(f"{exc}. Move the file aside and run again: the ledger is rebuilt from the "
-                                   "transcripts.") from None
-    try:
-        ingest_tree(conn, transcripts_dir())
+    with open_ledger() as conn:
         return build(conn, view, filters)  # type: ignore[arg-type]
-    except TranscriptsError as exc:
-        raise click.ClickException(f"{exc}. Check CLAUDE_CONFIG_DIR and the folder's permissions.") from None
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc) or "busy" in str(exc):
-            raise click.ClickException(f"the ledger at {path} stayed locked by another writer: {exc}. "
-                                       "Try again in a moment.") from None
-        raise click.ClickException(f"cannot use the ledger at {path}: {exc}") from None
-    except sqlite3.DatabaseError as exc:
-        raise click.ClickException(f"the ledger at {path} is damaged ({exc}). Move it aside and run again: it is "
-                                   "rebuilt from the transcripts.") from None
-    finally:
-        conn.close()
 
 
 def _is_empty(result: object) -> bool:

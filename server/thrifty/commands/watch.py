@@ -5,7 +5,6 @@ prints one JSON object per changed session per update instead. q or Ctrl-C quits
 from __future__ import annotations
 
 import os
-import sqlite3
 import sys
 import threading
 from collections.abc import Callable
@@ -33,6 +32,7 @@ def watch(jsonl: bool, window_minutes: int, burn_minutes: int) -> None:
     Reads the transcripts under CLAUDE_CONFIG_DIR/projects (default ~/.claude/projects) into the ledger as they
     change. Budgets are shown as the sessions' hooks enforce them.
     """
+    from thrifty.commands.ledger_access import open_ledger
     from thrifty.fleet.watch_loop import Watcher
     from thrifty.paths import transcripts_dir
 
@@ -41,30 +41,15 @@ def watch(jsonl: bool, window_minutes: int, burn_minutes: int) -> None:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise click.ClickException(f"cannot watch {root}: {exc.strerror or exc}. Check CLAUDE_CONFIG_DIR.") from None
-    conn = _open_ledger()
-    try:
+    with open_ledger(ingest=False) as conn:  # the watcher ingests once its file watch is in place
         watcher = Watcher(conn, root, window_minutes, burn_minutes)
-        if jsonl:
-            _run_jsonl(watcher, root)
-        else:
-            _run_live(watcher, root)
-    except KeyboardInterrupt:
-        pass  # Ctrl-C outside watchfiles' own wait: the same clean exit
-    except sqlite3.OperationalError as exc:
-        raise click.ClickException(f"the ledger is busy or unusable ({exc}); try again in a moment.") from None
-    finally:
-        conn.close()
-
-
-def _open_ledger() -> sqlite3.Connection:
-    from thrifty.ledger.db import LedgerError, connect
-    from thrifty.paths import ledger_path
-
-    try:
-        return connect(ledger_path())
-    except LedgerError as exc:
-        raise click.ClickException(f"{exc}. Move the file aside and run again: the ledger is rebuilt from the "
-                                   "transcripts.") from None
+        try:
+            if jsonl:
+                _run_jsonl(watcher, root)
+            else:
+                _run_live(watcher, root)
+        except KeyboardInterrupt:
+            pass  # Ctrl-C outside watchfiles' own wait: the same clean exit
 
 
 def _run_jsonl(watcher: object, root: Path) -> None:
