@@ -9,13 +9,9 @@ from pathlib import Path
 from mcp.server.mcpserver import MCPServer
 
 from thrifty import __version__
+from thrifty.instructions import INSTRUCTIONS
 from thrifty.tools import grep_and_read, read_many, run_checks
 from thrifty.tools._result import ServerConfig
-
-INSTRUCTIONS = (
-    "Batched, budgeted code access: prefer read_many and grep_and_read over many Read/Grep calls, "
-    "and run_checks over running tests and linters through Bash."
-)
 
 
 def build_server(config: ServerConfig) -> MCPServer:

@@ -4,13 +4,15 @@
 (standard library only) makes sure `<data>/venv` holds the dependencies listed in the plugin's pyproject.toml,
 then replaces itself with the venv's python running `thrifty ARGS`. The package itself is not installed into the
 venv: it is imported from the plugin root, so a plugin update that changes only code costs no reinstall, and one
-that changes the dependency list (the fingerprint) rebuilds the venv.
+that changes the dependency list (the fingerprint) rebuilds the venv. `thrifty serve` does not wait for a build:
+thrifty.firstrun answers the MCP client while it runs, then hands over to the real server.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -27,6 +29,9 @@ from thrifty.paths import data_dir
 STAMP = "thrifty-deps.sha256"
 INSTALL_TIMEOUT_S = 600
 BUILD_FLAG = "--build-venv"  # internal: `python -m thrifty.bootstrap --build-venv ROOT DATA`
+# Test hook, never set in use: a JSON argv run instead of venv + pip (the venv dir appended), so tests can make a
+# first build slow, gated and deterministic without the package index.
+TEST_BUILD_COMMAND = "THRIFTY_TEST_BUILD_COMMAND"
 
 
 def plugin_root() -> Path:
@@ -73,7 +78,9 @@ def _install(venv_dir: Path, deps: list[str], log: Path) -> None:
     with open(log, "a", encoding="utf-8") as out:
         out.write(f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} building {venv_dir}\n")
         out.flush()
-        if uv:  # much faster when present; plain venv + pip otherwise
+        if test_command := os.environ.get(TEST_BUILD_COMMAND):
+            cmds = [[*json.loads(test_command), str(venv_dir)]]
+        elif uv:  # much faster when present; plain venv + pip otherwise
             cmds = [
                 [uv, "venv", "--quiet", "--allow-existing", "--python", sys.executable, str(venv_dir)],
                 [uv, "pip", "install", "--quiet", "--python", str(venv_python(venv_dir)), *deps],
@@ -88,6 +95,25 @@ def _install(venv_dir: Path, deps: list[str], log: Path) -> None:
             subprocess.run(cmd, stdout=out, stderr=out, stdin=subprocess.DEVNULL, check=True, timeout=INSTALL_TIMEOUT_S)
 
 
+def server_env(root: Path) -> dict[str, str]:
+    """The environment the real server runs in: the plugin's code importable from its root."""
+    return dict(os.environ, PYTHONPATH=str(root / "server"))
+
+
+def start_build(root: Path, data: Path, stderr: int | None = None) -> subprocess.Popen[bytes]:
+    """Start the process that builds `<data>/venv` (or waits for whoever is building it) and return at once."""
+    # The build runs in a process of its own session. Claude Code stops an MCP server that is not up within its
+    # 30 s start limit; a build inside that process died with it, releasing the lock while pip went on writing into
+    # the venv, and the SessionStart hook waiting on the lock then started over in the same directory. A build that
+    # outlives its caller finishes and stamps the venv, and whoever waits on the lock finds it current.
+    return subprocess.Popen(
+        [sys.executable, "-m", "thrifty.bootstrap", BUILD_FLAG, str(root), str(data)],
+        env=server_env(root), stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,  # the MCP server's stdout is the protocol wire
+        stderr=stderr, start_new_session=True,
+    )
+
+
 def ensure_venv(root: Path | None = None, data: Path | None = None) -> tuple[Path, bool]:
     """Return the venv's python, building the venv first if it is missing or stale; say whether it was not current."""
     root = root or plugin_root()
@@ -95,17 +121,7 @@ def ensure_venv(root: Path | None = None, data: Path | None = None) -> tuple[Pat
     venv_dir = data / "venv"
     if is_current(venv_dir, fingerprint(dependencies(root))):
         return venv_python(venv_dir), False
-    # The build runs in a process of its own session. Claude Code stops an MCP server that is not up within its
-    # 30 s start limit; a build inside that process died with it, releasing the lock while pip went on writing into
-    # the venv, and the SessionStart hook waiting on the lock then started over in the same directory. A build that
-    # outlives its caller finishes and stamps the venv, and whoever waits on the lock finds it current.
-    done = subprocess.run(
-        [sys.executable, "-m", "thrifty.bootstrap", BUILD_FLAG, str(root), str(data)],
-        env=dict(os.environ, PYTHONPATH=str(root / "server")), stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,  # the MCP server's stdout is the protocol wire
-        start_new_session=True, check=False, timeout=2 * INSTALL_TIMEOUT_S + 60,
-    )
-    if done.returncode != 0:
+    if start_build(root, data).wait(timeout=2 * INSTALL_TIMEOUT_S + 60) != 0:
         raise OSError(f"building {venv_dir} failed")
     return venv_python(venv_dir), True
 
@@ -128,19 +144,28 @@ def main(argv: list[str]) -> None:
     if argv[:1] == [BUILD_FLAG]:
         try:
             build_venv(Path(argv[1]), Path(argv[2]))
+        except subprocess.CalledProcessError as exc:  # its command line is long and says nothing; the log does
+            sys.stderr.write(f"thrifty: building its environment failed (the installer exited with status "
+                             f"{exc.returncode}); details in {argv[2]}/setup.log\n")
+            sys.exit(1)
         except errors as exc:
             sys.stderr.write(f"thrifty: building its environment failed ({exc}); details in {argv[2]}/setup.log\n")
             sys.exit(1)
         return
     root = plugin_root()
+    data = data_dir()
     try:
-        python, _ = ensure_venv(root)
+        if not is_current(data / "venv", fingerprint(dependencies(root))):
+            if argv[:1] == ["serve"]:  # an MCP client is waiting for `initialize`: answer it while the build runs
+                from thrifty.firstrun import serve_while_building
+
+                sys.exit(serve_while_building(root, data, argv))
+            ensure_venv(root, data)
     except errors as exc:
-        log = data_dir() / "setup.log"
-        sys.stderr.write(f"thrifty: could not prepare its environment ({exc}); details in {log}\n")
+        sys.stderr.write(f"thrifty: could not prepare its environment ({exc}); details in {data / 'setup.log'}\n")
         sys.exit(1)
-    env = dict(os.environ, PYTHONPATH=str(root / "server"))
-    os.execve(python, [str(python), "-m", "thrifty", *argv], env)
+    python = venv_python(data / "venv")
+    os.execve(python, [str(python), "-m", "thrifty", *argv], server_env(root))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,6 @@
+"""The MCP server's `instructions`, shared by the real server and the first-run stand-in (standard library only)."""
+
+INSTRUCTIONS = (
+    "Batched, budgeted code access: prefer read_many and grep_and_read over many Read/Grep calls, "
+    "and run_checks over running tests and linters through Bash."
+)
