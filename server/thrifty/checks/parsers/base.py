@@ -21,9 +21,6 @@ class Parsed:
     total: int | None = None  # the tool's own number of failures/findings, when it states one
     format: str = ""  # set by the registry: which parser read it
 
-    def found_anything(self) -> bool:
-        return bool(self.summary or self.findings)
-
 
 @dataclass(frozen=True)
 class ParseContext:
