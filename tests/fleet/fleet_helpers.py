@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import re
 import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from fixtures_gen.hooks import HOOK_TIMEOUT_S, hook_command, hook_env
 from thrifty.ledger.synth import Session, Transcript, realistic_session
 from thrifty.paths import transcripts_dir
 
-SERVER_DIR = Path(__file__).resolve().parents[2] / "server"
-HOOK_TIMEOUT_S = 60
 MAIN_MODEL = "claude-sonnet-4-6"
 # USD per million tokens (input, output, 5m write, 1h write, read), written out from the pricing reference so
 # the spend in a hook's reason is checked against numbers that do not come from the code under test.
@@ -30,24 +27,10 @@ _TOOL_USE_IDS = itertools.count(1)
 _DOLLARS = re.compile(r"\$([0-9][0-9,]*\.[0-9]{2})")
 
 
-def base_python() -> str:
-    """The interpreter the hooks run under: python3 without the venv (no pydantic, no orjson)."""
-    return getattr(sys, "_base_executable", None) or sys.executable
-
-
-def hook_env(options: dict[str, object] | None = None) -> dict[str, str]:
-    """This test's environment for a hook, with userConfig options exported as Claude Code exports them."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_PLUGIN_OPTION_")}
-    env["PYTHONPATH"] = str(SERVER_DIR)
-    for key, value in (options or {}).items():
-        env[f"CLAUDE_PLUGIN_OPTION_{key.upper()}"] = str(value)
-    return env
-
-
 def run_hook(event_name: str, event: dict[str, Any] | str, options: dict[str, object] | None = None
              ) -> subprocess.CompletedProcess[str]:
     payload = event if isinstance(event, str) else json.dumps(event)
-    return subprocess.run([base_python(), "-m", "thrifty.hooks", event_name], input=payload, capture_output=True,
+    return subprocess.run(hook_command(event_name), input=payload, capture_output=True,
                           text=True, env=hook_env(options), timeout=HOOK_TIMEOUT_S, check=False)
 
 

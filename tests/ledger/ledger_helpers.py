@@ -4,19 +4,16 @@ out by hand, independently of `thrifty.ledger.pricing`."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
 from click.testing import CliRunner, Result
 
+from fixtures_gen.hooks import HOOK_TIMEOUT_S, SERVER_DIR, base_python, hook_command, hook_env
 from thrifty.cli import cli
 
-SERVER_DIR = Path(__file__).resolve().parents[2] / "server"
-HOOK_TIMEOUT_S = 60
+__all__ = ["SERVER_DIR", "base_python", "expected_cost", "report", "report_json", "run_hook", "start_hook"]
 # USD per million tokens (input, output, 5m write, 1h write, read), copied by hand from the pricing reference so
 # report costs are checked against numbers that do not come from the code under test.
 PRICES = {
@@ -41,17 +38,6 @@ def expected_cost(responses: Any) -> float:
     return total
 
 
-def base_python() -> str:
-    """The interpreter hooks run under: a plain python3 without the venv (so without orjson)."""
-    return getattr(sys, "_base_executable", None) or sys.executable
-
-
-def hook_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(SERVER_DIR)
-    return env
-
-
 def start_hook(event_name: str, event: dict[str, Any] | str) -> subprocess.Popen[bytes]:
     """A hook process reading its event from a temporary file, so many can start at once; the caller waits for it
     with `communicate()`."""
@@ -59,13 +45,13 @@ def start_hook(event_name: str, event: dict[str, Any] | str) -> subprocess.Popen
     with tempfile.TemporaryFile() as stdin:
         stdin.write(payload.encode())
         stdin.seek(0)
-        return subprocess.Popen([base_python(), "-m", "thrifty.hooks", event_name], stdin=stdin,
+        return subprocess.Popen(hook_command(event_name), stdin=stdin,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=hook_env())
 
 
 def run_hook(event_name: str, event: dict[str, Any] | str) -> subprocess.CompletedProcess[bytes]:
     payload = event if isinstance(event, str) else json.dumps(event)
-    return subprocess.run([base_python(), "-m", "thrifty.hooks", event_name], input=payload.encode(),
+    return subprocess.run(hook_command(event_name), input=payload.encode(),
                           capture_output=True, env=hook_env(), timeout=HOOK_TIMEOUT_S, check=False)
 
 
