@@ -13,7 +13,8 @@ from click.testing import CliRunner, Result
 from fixtures_gen.hooks import HOOK_TIMEOUT_S, SERVER_DIR, base_python, hook_command, hook_env
 from thrifty.cli import cli
 
-__all__ = ["SERVER_DIR", "base_python", "expected_cost", "report", "report_json", "run_hook", "start_hook"]
+__all__ = ["HOOK_TIMEOUT_S", "SERVER_DIR", "base_python", "expected_cost", "report", "report_json", "run_hook",
+           "start_hook"]
 # USD per million tokens (input, output, 5m write, 1h write, read), copied by hand from the pricing reference so
 # report costs are checked against numbers that do not come from the code under test.
 PRICES = {
