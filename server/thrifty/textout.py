@@ -47,6 +47,17 @@ def header(path: str, start: int | None, end: int | None, total: int | None, lab
     return f"== {path}{shown}{size}{extra} =="
 
 
+def lines_within(lines: Iterable[str], room: int) -> int:
+    """How many leading `lines`, each with its newline, fit in `room` characters."""
+    taken = 0
+    for line in lines:
+        room -= len(line) + 1
+        if room < 0:
+            break
+        taken += 1
+    return taken
+
+
 class Budget:
     """Characters left for a tool's text; what does not fit is counted so the caller can say what was omitted."""
 
@@ -71,9 +82,6 @@ class Budget:
 
     def take_lines(self, lines: list[str]) -> int:
         """Take as many leading `lines` as fit; return how many were taken."""
-        taken = 0
-        for line in lines:
-            if not self.take(line):
-                break
-            taken += 1
+        taken = lines_within(lines, self.left)
+        self.used += sum(len(line) + 1 for line in lines[:taken])
         return taken

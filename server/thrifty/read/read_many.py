@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 from thrifty.errors import ToolError
 from thrifty.read import files
 from thrifty.read.plan import Block, plan
-from thrifty.textout import MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget, estimate_tokens, header, numbered
+from thrifty.textout import MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget, estimate_tokens, header, lines_within, numbered
 
 MAX_ITEMS = 200  # per call; more are listed as omitted (a budget this size could not show them anyway)
 _SUMMARY_CHARS = 170  # the closing "omitted" line lives in Budget's reserve (60 tokens = 180 chars)
@@ -47,24 +47,11 @@ class _Rendered:
         self.block = block
         self.rows = rows
         self.complete = complete  # False when the range was read only as far as any budget could show
-        self.costs = [len(r) + 1 for r in rows]
-
-    @property
-    def body_cost(self) -> int:
-        return sum(self.costs)
+        self.body_cost = sum(len(r) + 1 for r in rows)
 
     def fixed_cost(self, cut: bool) -> int:
         lines = [self.header(len(self.rows)), *self.notes(len(self.rows) if not cut else 0, upper_bound=cut)]
         return sum(len(x) + 1 for x in lines)
-
-    def rows_within(self, room: int) -> int:
-        taken = 0
-        for cost in self.costs:
-            if cost > room:
-                break
-            room -= cost
-            taken += 1
-        return taken
 
     def header(self, shown_rows: int) -> str:
         b = self.block
@@ -173,7 +160,7 @@ def _allocate(rendered: list[_Rendered], room: int) -> tuple[list[int], set[_Ren
             dropped.add(kept[-1])
             continue
         shares = _water_fill([r.body_cost for r in kept], room - sum(fixed))
-        rows = {r: r.rows_within(share) for r, share in zip(kept, shares, strict=True)}
+        rows = {r: lines_within(r.rows, share) for r, share in zip(kept, shares, strict=True)}
         newly_cut = {r for r in kept if rows[r] < len(r.rows)} - cut
         if not newly_cut:
             return [rows.get(r, 0) for r in rendered], dropped

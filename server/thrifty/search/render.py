@@ -8,7 +8,7 @@ from thrifty.search.attribution import Attribution
 from thrifty.search.filetext import FileText
 from thrifty.search.result import FileOut, Omitted, WindowOut
 from thrifty.search.windows import Window
-from thrifty.textout import Budget, header, numbered
+from thrifty.textout import Budget, header, lines_within, numbered
 
 MAX_LABEL_CHARS = 160
 
@@ -48,7 +48,7 @@ def add_file(
             continue
         rest = windows[index:]
         if not shown.lines and index == 0:
-            taken = _take_prefix(window_rows, room)
+            taken = lines_within(window_rows, room)
             last = window.start + taken - (len(window_rows) - (window.end - window.start + 1)) - 1
             if last >= window.start:
                 rows += window_rows[:taken]
@@ -62,16 +62,6 @@ def add_file(
         shown.lines += rows
         shown.files.append(FileOut(path=path, total_lines=text.total, windows=kept))
         budget.take_lines(shown.lines[-len(rows) - 1 :])
-
-
-def _take_prefix(rows: list[str], room: int) -> int:
-    taken = 0
-    for row in rows:
-        room -= len(row) + 1
-        if room < 0:
-            break
-        taken += 1
-    return taken
 
 
 def _cut_window(shown: Shown, path: str, window: Window, last: int) -> None:
