@@ -287,6 +287,7 @@ def test_binary_files_named_explicitly_are_reported_as_skipped(project: Path, wr
 
 def test_a_timeout_returns_what_was_found_and_says_so(project: Path, write) -> None:
     write("a.py", "needle\n")
+    write("b.txt", "needle\n" * 300_000)  # enough work that rg cannot finish before the timer on a busy machine
     outcome = grep_and_read(project, SearchRequest(patterns=["needle"], timeout=0.0001))
     assert "rg stopped after 0.0001s (timeout): results are partial" in outcome.text
     assert outcome.result.complete is False
