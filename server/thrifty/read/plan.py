@@ -5,7 +5,6 @@ Every problem becomes an error block naming the item; nothing here raises for on
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +14,11 @@ from thrifty.confine import display_path, resolve_in_root
 from thrifty.errors import ToolError
 from thrifty.read import files, symbols
 from thrifty.read.items import Item, parse_item
+from thrifty.read.nearby import near_names
 
 HEAD_LINES = 30  # first lines shown under an outline
 DIR_ENTRIES = 40  # entries listed for a directory item
-_LISTDIR_CAP = 5000  # entries considered for "did you mean" and directory listings
+_LISTDIR_CAP = 5000  # entries of a directory item counted and sorted at most
 BlockKind = Literal["range", "outline", "dir", "error"]
 
 
@@ -266,15 +266,7 @@ def _missing(root: Path, path: Path, shown: str) -> str:
     parent = path.parent
     if not parent.is_dir():
         return f"{shown}: no such file (its directory does not exist either)"
-    try:
-        with os.scandir(parent) as entries:
-            names = [e.name for _, e in zip(range(_LISTDIR_CAP), entries, strict=False)]
-    except OSError:
-        names = []
-    lowered = {n.lower(): n for n in names}
-    near = [lowered[path.name.lower()]] if path.name.lower() in lowered else []
-    near += difflib.get_close_matches(path.name, names, n=3, cutoff=0.6)
-    hint = ", ".join(display_path(root, parent / n) for n in dict.fromkeys(near))
+    hint = ", ".join(display_path(root, parent / n) for n in near_names(parent, path.name))
     return f"{shown}: no such file" + (f"; did you mean: {hint}" if hint else "")
 
 

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
-import os
 import stat
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 from thrifty.confine import display_path, resolve_in_root
 from thrifty.errors import ToolError
-
-_MAX_SIBLINGS = 2000  # bounded listing for "did you mean" in huge directories
+from thrifty.read.nearby import near_names
 
 
 @dataclass(frozen=True)
@@ -46,12 +42,7 @@ def _suggestion(root: Path, missing: Path) -> str:
     parent = missing.parent
     while not parent.is_dir() and parent != root:
         parent = parent.parent
-    try:
-        with os.scandir(parent) as entries:
-            names = [entry.name for entry in islice(entries, _MAX_SIBLINGS)]
-    except OSError:
-        return ""
-    close = difflib.get_close_matches(missing.name, names, n=3)
+    close = near_names(parent, missing.name)
     if not close:
         return ""
     shown = ", ".join(display_path(root, parent / name) for name in close)
