@@ -96,9 +96,11 @@ async def test_a_tight_budget_is_respected_and_the_offset_continues(project: Pat
         ({"max_tokens": 10}, "max_tokens must be at least 200"),
         ({"context": -1}, "cannot be negative"),
         ({"offset": -5}, "cannot be negative"),
+        ({"paths": []}, "paths is empty"),
+        ({"patterns": []}, "patterns is empty"),
     ],
 )
 async def test_out_of_range_arguments_get_a_clear_error(project: Path, arguments: dict, message: str) -> None:
-    result = await _call(project, patterns=["x"], **arguments)
+    result = await _call(project, **{"patterns": ["x"], **arguments})
     assert result.is_error
     assert message in result.content[0].text

@@ -46,10 +46,10 @@ class SearchRequest:
     @classmethod
     def from_paths_and_globs(cls, root: Path, paths: list[str], **kwargs: Any) -> SearchRequest:
         """Entries like `*.py` or `!tests/**` become rg globs; the rest, and existing paths such as Next.js's
-        `app/[id]/page.tsx`, stay paths."""
+        `app/[id]/page.tsx`, stay paths. Globs alone filter the whole root; no entry at all is refused by `_check`."""
         globs = [p for p in paths if _is_glob(root, p)]
         plain = [p for p in paths if p not in globs]
-        return cls(paths=plain or ["."], globs=globs, **kwargs)
+        return cls(paths=plain or (["."] if globs else []), globs=globs, **kwargs)
 
 
 @dataclass(frozen=True)
