@@ -29,6 +29,11 @@ def clip_line(line: str, limit: int = MAX_LINE_CHARS, unread: int = 0) -> str:
     return f"{line[:limit]}… [{omitted} chars omitted]"
 
 
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters, an ellipsis marking the cut: for notes and labels, not code."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def numbered(lines: Iterable[str], first: int, width: int | None = None) -> list[str]:
     """`lines` prefixed with their 1-based numbers, starting at `first`, right-aligned to a common width.
 

@@ -15,6 +15,7 @@ from thrifty.errors import ToolError
 from thrifty.read import files, symbols
 from thrifty.read.items import Item, parse_item
 from thrifty.read.nearby import near_names
+from thrifty.textout import shorten
 
 HEAD_LINES = 30  # first lines shown under an outline
 DIR_ENTRIES = 40  # entries listed for a directory item
@@ -116,10 +117,7 @@ def _note_merged(block: Block, items: list[str]) -> None:
     if len(distinct) == 1:
         block.notes.append(f"asked for {len(block.items)} times, shown once")
         return
-    listed = ", ".join(distinct)
-    if len(listed) > 150:
-        listed = listed[:149] + "…"
-    block.notes.append(f"{len(distinct)} overlapping items shown as one: {listed}")
+    block.notes.append(f"{len(distinct)} overlapping items shown as one: {shorten(', '.join(distinct), 150)}")
 
 
 def _attach_duplicate(blocks: list[Block], ranges: dict[Path, list[_Range]], outlines: dict[Path, Block],

@@ -14,7 +14,16 @@ from pydantic import BaseModel, Field
 from thrifty.errors import ToolError
 from thrifty.read import files
 from thrifty.read.plan import Block, plan
-from thrifty.textout import MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget, estimate_tokens, header, lines_within, numbered
+from thrifty.textout import (
+    MAX_MAX_TOKENS,
+    MIN_MAX_TOKENS,
+    Budget,
+    estimate_tokens,
+    header,
+    lines_within,
+    numbered,
+    shorten,
+)
 
 MAX_ITEMS = 200  # per call; more are listed as omitted (a budget this size could not show them anyway)
 _SUMMARY_CHARS = 170  # the closing "omitted" line lives in Budget's reserve (60 tokens = 180 chars)
@@ -127,7 +136,7 @@ def read_many(root: Path, items: list[str], max_tokens: int) -> ReadManyResult:
         _record(results, taken, r, rows)
     summary = _summary(taken, extra, [r for r in rendered if r in dropped], results)
     if summary:
-        lines.append(summary[:_SUMMARY_CHARS])
+        lines.append(summary)
     text = "\n".join(lines)
     ordered = [results[i] for i in sorted(results)]
     ordered += [ItemResult(item=raw, status="omitted", note="over the per-call item cap")
@@ -214,8 +223,5 @@ def _summary(items: list[str], extra: list[str], dropped: list[_Rendered], resul
         parts.append(f"{len(left_out)} items with no room within max_tokens: {names}")
     if not parts:
         return ""
-    line = "omitted: " + "; ".join(parts)
     ask = "; call read_many again with them"
-    if len(line) + len(ask) > _SUMMARY_CHARS:
-        line = line[: _SUMMARY_CHARS - len(ask) - 1] + "…"
-    return line + ask
+    return shorten("omitted: " + "; ".join(parts), _SUMMARY_CHARS - len(ask)) + ask

@@ -18,7 +18,7 @@ from thrifty.search.render import Shown, add_file
 from thrifty.search.result import GrepAndReadResult
 from thrifty.search.targets import resolve_targets
 from thrifty.search.windows import MatchLines, Window, around, widen
-from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget
+from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget, shorten
 
 MAX_PATTERNS = 500
 MAX_PATHS = 1000
@@ -142,7 +142,7 @@ class _Prepared:
 def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list[str], complete: bool) -> SearchOutcome:
     max_tokens = min(request.max_tokens, MAX_MAX_TOKENS)  # a bigger budget is honoured by staying under the cap
     budget = Budget(max_tokens, reserve_tokens=NOTES_TOKENS)
-    notes = [_clip(n) for n in notes]
+    notes = [shorten(n, NOTE_CHARS) for n in notes]
     for note in notes:
         budget.take(note)
     legend = _legend(request.patterns) if len(request.patterns) > 1 else ""
@@ -180,7 +180,7 @@ def _prepare(root: Path, request: SearchRequest, files: list[FileHits], budget: 
         except (OSError, ToolError) as exc:  # deleted, unreadable or now leading out since rg saw it
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             reason = reason.removeprefix(f"{hits.path}: ")  # our messages name the path already
-            notes.append(_clip(f"{hits.path}: skipped ({reason})"))
+            notes.append(shorten(f"{hits.path}: skipped ({reason})", NOTE_CHARS))
             budget.take(notes[-1])
             before += hits.matches
             continue
@@ -237,7 +237,7 @@ def _finish(request: SearchRequest, files: list[FileHits], shown: Shown, notes: 
     elif unmatched:
         closing.append(_listing("no match for", [f"`{p}`" for p in unmatched]))
     if shown.cut_note:
-        closing.append(_clip(shown.cut_note))
+        closing.append(shorten(shown.cut_note, NOTE_CHARS))
     next_offset = None
     if shown.stopped:
         next_offset = shown.occurrences
@@ -257,7 +257,7 @@ def _omitted_note(shown: Shown, next_offset: int) -> str:
     where = []
     if o.file and (o.windows or o.lines):
         windows = f"{_count(o.windows, 'more window')}, " if o.windows else ""
-        where.append(f"{windows}{_count(o.lines, 'line')} of {_clip(o.file, 80)}")
+        where.append(f"{windows}{_count(o.lines, 'line')} of {shorten(o.file, 80)}")
     if o.files:
         where.append(_count(o.files, "more file"))
     matches = f", with {_count(o.matches, 'match', 'matches')}" if o.matches else ""
@@ -270,14 +270,10 @@ def _count(n: int, one: str, many: str = "") -> str:
 
 
 def _legend(patterns: list[str]) -> str:
-    named = " ".join(f"p{i + 1}=`{_clip(p, LEGEND_PATTERN_CHARS)}`" for i, p in enumerate(patterns))
-    return _clip(f"patterns: {named}", NOTE_CHARS * 2)
+    named = " ".join(f"p{i + 1}=`{shorten(p, LEGEND_PATTERN_CHARS)}`" for i, p in enumerate(patterns))
+    return shorten(f"patterns: {named}", NOTE_CHARS * 2)
 
 
 def _listing(what: str, items: list[str], shown: int = 8) -> str:
     more = f" (+{len(items) - shown} more)" if len(items) > shown else ""
-    return _clip(f"{what}: {', '.join(items[:shown])}{more}")
-
-
-def _clip(text: str, limit: int = NOTE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(f"{what}: {', '.join(items[:shown])}{more}", NOTE_CHARS)

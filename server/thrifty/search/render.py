@@ -8,7 +8,7 @@ from thrifty.search.attribution import Attribution
 from thrifty.search.filetext import FileText
 from thrifty.search.result import FileOut, Omitted, WindowOut
 from thrifty.search.windows import Window
-from thrifty.textout import Budget, header, lines_within, numbered
+from thrifty.textout import Budget, header, lines_within, numbered, shorten
 
 MAX_LABEL_CHARS = 160
 
@@ -126,6 +126,5 @@ def _header(
                     for index in attribution.hits(path, line):
                         per_pattern.setdefault(index, []).append(line)
         label = " ".join(f"p{i + 1}:{','.join(map(str, lines))}" for i, lines in sorted(per_pattern.items()))
-        if len(label) > MAX_LABEL_CHARS:
-            label = label[: MAX_LABEL_CHARS - 1] + "…"
+        label = shorten(label, MAX_LABEL_CHARS)
     return header(path, windows[0].start, windows[-1].end if end is None else end, text.total, label)
