@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import json
 import os
-import shutil
 import subprocess
 import sys
 import time
 import tomllib
-import venv
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -74,6 +71,10 @@ def _locked(path: Path) -> Iterator[None]:
 
 
 def _install(venv_dir: Path, deps: list[str], log: Path) -> None:
+    import json  # here, not at the top: only the build process needs these, not every warm start
+    import shutil
+    import venv
+
     uv = shutil.which("uv")
     with open(log, "a", encoding="utf-8") as out:
         out.write(f"\n--- {time.strftime('%Y-%m-%dT%H:%M:%S')} building {venv_dir}\n")
@@ -93,6 +94,20 @@ def _install(venv_dir: Path, deps: list[str], log: Path) -> None:
             cmds = [[*pip, "--no-compile", *deps]]
         for cmd in cmds:
             subprocess.run(cmd, stdout=out, stderr=out, stdin=subprocess.DEVNULL, check=True, timeout=INSTALL_TIMEOUT_S)
+
+
+def _precompile(venv_dir: Path, root: Path, log: Path) -> None:
+    """Import the server once so the modules it uses are byte-compiled now, not on every start.
+
+    pip ran with --no-compile, leaving compilation to first use; but with PYTHONDONTWRITEBYTECODE set (some
+    environments set it) first use never writes, and every server start compiled the SDK again.
+    """
+    env = server_env(root)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    with open(log, "a", encoding="utf-8") as out:  # a failure here shows again when the server starts; not fatal
+        subprocess.run([str(venv_python(venv_dir)), "-c", "import thrifty.cli, thrifty.commands.serve, thrifty.app"],
+                       env=env, stdout=out, stderr=out, stdin=subprocess.DEVNULL, check=False,
+                       timeout=INSTALL_TIMEOUT_S)
 
 
 def server_env(root: Path) -> dict[str, str]:
@@ -136,6 +151,7 @@ def build_venv(root: Path, data: Path) -> None:
             return
         (venv_dir / STAMP).unlink(missing_ok=True)
         _install(venv_dir, deps, data / "setup.log")
+        _precompile(venv_dir, root, data / "setup.log")
         (venv_dir / STAMP).write_text(expected + "\n", encoding="utf-8")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -247,6 +248,20 @@ def test_a_stop_signal_after_the_hand_over_reaches_the_real_server_and_leaves_no
     assert "the server has taken over" in stderr
     assert "Aborted!" in stderr  # click's word for an interrupt: the real server got the signal ...
     assert "KeyboardInterrupt" not in stderr  # ... and the stand-in did not die of it
+
+
+def test_the_build_byte_compiles_the_server_even_where_bytecode_writing_is_turned_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plugin = tmp_path / "plugin"
+    shutil.copytree(REPO / "server" / "thrifty", plugin / "server" / "thrifty",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    link_venv(tmp_path / "venv")
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    bootstrap._precompile(tmp_path / "venv", plugin, tmp_path / "setup.log")
+    compiled = {path.name.split(".")[0] for path in (plugin / "server" / "thrifty").glob("__pycache__/*.pyc")}
+    assert {"app", "cli", "instructions"} <= compiled
+    assert (tmp_path / "setup.log").read_text(encoding="utf-8") == ""  # imported without an error
 
 
 async def test_a_current_venv_is_run_directly_with_no_stand_in(project: Path, tmp_path: Path) -> None:
