@@ -85,6 +85,18 @@ class Budget:
         self.used += len(text) + 1
         return True
 
+    def take_all(self, lines: list[str]) -> bool:
+        """Spend room for every one of `lines` (each plus its newline), or for none of them if they do not all fit."""
+        cost = sum(len(line) + 1 for line in lines)
+        if cost > self.left:
+            return False
+        self.used += cost
+        return True
+
+    def give_back(self, lines: list[str]) -> None:
+        """Return the room taken for `lines` (a reservation that was not needed)."""
+        self.used -= sum(len(line) + 1 for line in lines)
+
     def take_lines(self, lines: list[str]) -> int:
         """Take as many leading `lines` as fit; return how many were taken."""
         taken = lines_within(lines, self.left)

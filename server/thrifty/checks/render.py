@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from thrifty.checks.model import CheckResult, ChecksReport, Finding
-from thrifty.textout import CHARS_PER_TOKEN, MAX_LINE_CHARS, clip_line
+from thrifty.textout import MAX_LINE_CHARS, Budget, clip_line
 
 TRACEBACKS_PER_CHECK = 3  # "the first failures whole": more would crowd out other checks for little gain
 NAME_MESSAGE_CHARS = 160
@@ -39,22 +39,10 @@ class _Section:
     tail: list[str]
 
 
-class _Room:
-    def __init__(self, max_tokens: int) -> None:
-        self.left = max_tokens * CHARS_PER_TOKEN - 2
-
-    def take(self, lines: list[str]) -> bool:
-        cost = sum(len(line) + 1 for line in lines)
-        if cost > self.left:
-            return False
-        self.left -= cost
-        return True
-
-
 def render_report(report: ChecksReport, max_tokens: int) -> str:
-    room = _Room(max_tokens)
+    room = Budget(max_tokens)
     top = _top_lines(report)
-    room.take(top)
+    room.take_all(top)
     failing = [r for r in report.checks if r.status in FAILING]
     failing.sort(key=lambda r: FAILING.index(r.status))
     quiet = [r for r in report.checks if r.status not in FAILING]
@@ -62,9 +50,9 @@ def render_report(report: ChecksReport, max_tokens: int) -> str:
     quiet_lines = [_quiet_line(r) for r in quiet]
     dropped_checks = 0
     for section in sections:  # headers, summaries and log paths always come first
-        if not room.take([*section.fixed, _log_line(section.result, True)]):
+        if not room.take_all([*section.fixed, _log_line(section.result, True)]):
             section.fixed, dropped_checks = [], dropped_checks + 1
-    kept_quiet = [line for line in quiet_lines if room.take([line])]
+    kept_quiet = [line for line in quiet_lines if room.take_all([line])]
     dropped_checks += len(quiet_lines) - len(kept_quiet)
     _name_all(sections, room)
     _add_details(sections, room)
@@ -158,7 +146,7 @@ def _name_line(finding: Finding, message: str) -> str:
     return clip_line(" ".join(p for p in (finding.name, finding.code, message) if p))
 
 
-def _name_all(sections: list[_Section], room: _Room) -> None:
+def _name_all(sections: list[_Section], room: Budget) -> None:
     """Every failure named, round-robin across checks so one noisy linter cannot starve the test names."""
     headed: list[set[str]] = [set() for _ in sections]
     rank = 0
@@ -167,13 +155,13 @@ def _name_all(sections: list[_Section], room: _Room) -> None:
             if section.fixed and rank < len(section.items):
                 item = section.items[rank]
                 lines = [item.header, item.name_line] if item.header and item.header not in heads else [item.name_line]
-                item.named = room.take(lines)
+                item.named = room.take_all(lines)
                 if item.named and item.header:
                     heads.add(item.header)
         rank += 1
 
 
-def _add_details(sections: list[_Section], room: _Room) -> None:
+def _add_details(sections: list[_Section], room: Budget) -> None:
     """The first tracebacks of each check, whole; round-robin by rank so every check gets its first one first."""
     queues = [[i for i in s.items if i.named and i.detail][:TRACEBACKS_PER_CHECK] for s in sections]
     for rank in range(TRACEBACKS_PER_CHECK):
@@ -181,38 +169,38 @@ def _add_details(sections: list[_Section], room: _Room) -> None:
             if rank >= len(queue):
                 continue
             item = queue[rank]
-            if room.take(item.detail):
+            if room.take_all(item.detail):
                 item.shown = item.detail
             elif rank == 0:
                 item.shown = _cut_detail(item.detail, room, section.result.log_path)
 
 
-def _cut_detail(detail: list[str], room: _Room, log_path: str) -> list[str]:
+def _cut_detail(detail: list[str], room: Budget, log_path: str) -> list[str]:
     note = f"{INDENT}[{{}} more lines of this traceback omitted; full log: {log_path}]"
     reserved = [note.format(len(detail))]  # the longest the note can be, so it always fits after the lines
-    if not room.take(reserved):
+    if not room.take_all(reserved):
         return []
     shown: list[str] = []
     for line in detail:
-        if not room.take([line]):
+        if not room.take_all([line]):
             break
         shown.append(line)
     if len(shown) < MIN_CUT_DETAIL_LINES:
-        room.left += sum(len(line) + 1 for line in [*shown, *reserved])
+        room.give_back([*shown, *reserved])
         return []
     return [*shown, note.format(len(detail) - len(shown))]
 
 
-def _add_tails(sections: list[_Section], room: _Room) -> None:
+def _add_tails(sections: list[_Section], room: Budget) -> None:
     for section in sections:
         if section.fixed and section.tail:
             header = "last lines of output:"
             kept: list[str] = []
             for line in reversed(section.tail):  # the end matters most: that is where it stopped or said why
-                if not room.take([line]):
+                if not room.take_all([line]):
                     break
                 kept.insert(0, line)
-            section.tail = [header, *kept] if kept and room.take([header]) else []
+            section.tail = [header, *kept] if kept and room.take_all([header]) else []
 
 
 def _emit(section: _Section) -> list[str]:
