@@ -74,13 +74,24 @@ def test_tool_bytes_are_those_the_real_server_sends_over_stdio(project: Path) ->
         {"jsonrpc": "2.0", "method": "notifications/initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
     ]
-    # The server .mcp.json declares (serve --text-only), in this venv; stdin closed after the requests ends it.
-    done = subprocess.run(
-        [sys.executable, "-m", "thrifty", "serve", "--text-only"], cwd=project, capture_output=True, timeout=60,
-        input="".join(json.dumps(m) + "\n" for m in messages).encode(), check=False,
-    )
-    replies = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    listing = next(r["result"] for r in replies if r.get("id") == 2)
+    # The server .mcp.json declares (serve --text-only), in this venv. Its stdin stays open until the listing has
+    # come back: a server may drop requests still in flight when its input closes.
+    server = subprocess.Popen([sys.executable, "-m", "thrifty", "serve", "--text-only"], cwd=project,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert server.stdin is not None and server.stdout is not None
+    try:
+        server.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
+        server.stdin.flush()
+        listing = None
+        while listing is None:
+            line = server.stdout.readline()  # bounded: the server answers or exits, and the test run has a timeout
+            assert line, "the server closed its output before answering tools/list"
+            reply = json.loads(line)
+            listing = reply["result"] if reply.get("id") == 2 else None
+    finally:
+        server.stdin.close()
+        server.wait(timeout=60)
+        server.stdout.close()
     sent = [len(json.dumps(tool, separators=(",", ":"), ensure_ascii=False).encode()) for tool in listing["tools"]]
     result = _measure(project)
     assert [i.wire_bytes for i in result.items if i.kind == "tool"] == sent
