@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from thrifty.search.engine import SearchOutcome, SearchRequest, grep_and_read
 from thrifty.textout import DEFAULT_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
+
+if TYPE_CHECKING:
+    from thrifty.search.engine import SearchOutcome
 
 DESCRIPTION = (
     "Several regexes in one ripgrep pass; each match with numbered code around it, or its whole function/class "
@@ -30,6 +32,8 @@ def register(server: MCPServer, config: ServerConfig) -> None:
         offset: int = 0,
         max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> CallToolResult:
+        from thrifty.search.engine import SearchRequest, grep_and_read  # first use only: keeps the start fast
+
         def search() -> SearchOutcome:  # file system and rg work: off the event loop
             request = SearchRequest.from_paths_and_globs(
                 config.root,

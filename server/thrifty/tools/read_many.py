@@ -9,7 +9,6 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from thrifty.read.read_many import read_many
 from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
 
@@ -24,6 +23,8 @@ def register(server: MCPServer, config: ServerConfig) -> None:
         files: Annotated[list[str], Field(min_length=1)],
         max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,
     ) -> CallToolResult:
+        from thrifty.read.read_many import read_many  # first use only: keeps the server's start near the SDK's
+
         with model_fixable_errors():
             result = await anyio.to_thread.run_sync(lambda: read_many(config.root, files, max_tokens))
         return tool_result(result.text, result, config)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError as McpToolError
 from mcp.types import CallToolResult
 
-from thrifty.checks.render import render_report
-from thrifty.checks.service import Progress, run_checks
 from thrifty.errors import ToolError
 from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
+
+if TYPE_CHECKING:
+    from thrifty.checks.service import Progress
 
 HEARTBEAT_S = 5.0  # progress while long checks run, so clients see it is alive
 
@@ -33,6 +35,10 @@ def register(server: MCPServer, config: ServerConfig) -> None:
     ) -> CallToolResult:
         if not MIN_MAX_TOKENS <= max_tokens <= MAX_MAX_TOKENS:
             raise McpToolError(f"max_tokens must be between {MIN_MAX_TOKENS} and {MAX_MAX_TOKENS}; got {max_tokens}")
+        # First use only: the checks core (GitPython above all) would add a tenth to every server start.
+        from thrifty.checks.render import render_report
+        from thrifty.checks.service import Progress, run_checks
+
         progress = Progress()
 
         async def notify(p: Progress) -> None:
