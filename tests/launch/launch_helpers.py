@@ -60,19 +60,6 @@ def fifo_reader(path: Path) -> Iterator[int]:
         os.close(fd)
 
 
-def is_locked(lock: Path) -> bool:
-    """Whether another process holds `lock` (the venv build holds venv.lock from start to stamp)."""
-    if not lock.exists():
-        return False
-    with open(lock, "a+", encoding="utf-8") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return False
-
-
 def stamp_for_system_python() -> str:
     """The venv fingerprint python3 (what bin/thrifty runs) computes for this checkout."""
     code = "from thrifty import bootstrap as b; print(b.fingerprint(b.dependencies(b.plugin_root())))"

@@ -23,7 +23,6 @@ from launch_helpers import (
     REPO,
     closed_gate,
     fifo_reader,
-    is_locked,
     mcp_json_server,
     plugin_env,
     read_until,
@@ -35,6 +34,7 @@ from mcp.client.session import IncomingMessage
 from mcp.client.stdio import stdio_client
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
+from fixtures_gen.locks import is_locked
 from thrifty import app, bootstrap, firstrun
 from thrifty.instructions import INSTRUCTIONS
 from thrifty.tools_snapshot import live_tools

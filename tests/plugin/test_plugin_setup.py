@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import subprocess
@@ -14,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from plugin_helpers import REPO
 
+from fixtures_gen.locks import is_locked
 from thrifty import bootstrap
 from thrifty.commands.setup import setup
 from thrifty.paths import data_dir
@@ -133,26 +133,14 @@ def test_a_build_outlives_a_launcher_killed_at_the_start_limit_and_is_not_redone
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     lock = data / "venv.lock"
     deadline = time.monotonic() + 120
-    while not _held(lock):  # the build has started once its lock is taken
+    while not is_locked(lock):  # the build has started once its lock is taken
         assert time.monotonic() < deadline and launcher.poll() is None
         time.sleep(0.2)
     launcher.terminate()  # what Claude Code does to an MCP server still not up after 30 s
     launcher.wait(timeout=30)
-    assert _held(lock), "the build must keep its lock after the launcher is gone"
+    assert is_locked(lock), "the build must keep its lock after the launcher is gone"
     hook = subprocess.run(["python3", "-m", "thrifty.hooks", "session-start"], input="{}", text=True, timeout=900,
                           env=dict(env, PYTHONPATH=str(REPO / "server")))
     assert hook.returncode == 0
     assert (data / "venv" / bootstrap.STAMP).exists()
     assert (data / "setup.log").read_text(encoding="utf-8").count("building") == 1
-
-
-def _held(lock: Path) -> bool:
-    if not lock.exists():
-        return False
-    with open(lock, "a+", encoding="utf-8") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return True
-        fcntl.flock(fh, fcntl.LOCK_UN)
-        return False
