@@ -10,11 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import anyio
-from mcp import Client
-
-from thrifty.app import build_server
-from thrifty.tools._result import ServerConfig
+from fixtures_gen.mcp_client import call_tool
 
 
 @dataclass
@@ -35,9 +31,8 @@ async def call_run_checks(root: Path, timeout: float = 60, **arguments: Any) -> 
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         events.append((progress, total, message))
 
-    with anyio.fail_after(timeout):
-        async with Client(build_server(ServerConfig(root=root, structured=True))) as client:
-            result = await client.call_tool("run_checks", arguments, progress_callback=on_progress)
+    result = await call_tool(root, "run_checks", arguments, structured=True, bound_s=timeout,
+                             progress_callback=on_progress)
     text = result.content[0].text  # type: ignore[union-attr]
     return Call(text, result.structured_content, bool(result.is_error), events)
 

@@ -7,17 +7,14 @@ import resource
 import sys
 from pathlib import Path
 
-import anyio
 import git
 import pytest
 from checks_support import FAILING_TESTS, LINT_ERRORS, PASSING_TESTS, call_run_checks
-from mcp import Client
 
-from thrifty.app import build_server
+from fixtures_gen.mcp_client import listed_tools
 from thrifty.checks.render import named_in_text
 from thrifty.paths import data_dir
 from thrifty.textout import estimate_tokens
-from thrifty.tools._result import ServerConfig
 
 pytestmark = pytest.mark.anyio
 
@@ -215,9 +212,7 @@ async def test_bad_configuration_is_reported_not_raised(project: Path, write) ->
 
 
 async def test_the_tool_definition_is_short_and_takes_only_names_paths_changed_and_a_budget(project: Path) -> None:
-    with anyio.fail_after(20):
-        async with Client(build_server(ServerConfig(root=project))) as client:
-            tool = next(t for t in (await client.list_tools()).tools if t.name == "run_checks")
+    tool = (await listed_tools(project))["run_checks"]
     size = len(json.dumps(tool.model_dump(mode="json", by_alias=True, exclude_none=True), separators=(",", ":")))
     assert size < 600  # all tools together must stay under 2,000 bytes
     assert set(tool.input_schema["properties"]) == {"checks", "paths", "changed", "max_tokens"}

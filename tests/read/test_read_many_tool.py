@@ -5,30 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import anyio
 import pytest
-from mcp import Client
+from mcp.types import CallToolResult
 
-from thrifty.app import build_server
+from fixtures_gen.mcp_client import call_tool, listed_tools
 from thrifty.textout import estimate_tokens
-from thrifty.tools._result import ServerConfig
 
 pytestmark = pytest.mark.anyio
 
 SOURCE = "class Greeter:\n    def hello(self):\n        return 'hi'\n\n\ndef main():\n    Greeter().hello()\n"
 
 
-async def call(root: Path, arguments: dict[str, object], structured: bool = False):  # noqa: ANN201 - CallToolResult
-    with anyio.fail_after(10):
-        async with Client(build_server(ServerConfig(root=root, structured=structured))) as client:
-            return await client.call_tool("read_many", arguments)
+async def call(root: Path, arguments: dict[str, object], structured: bool = False) -> CallToolResult:
+    return await call_tool(root, "read_many", arguments, structured=structured)
 
 
 async def test_read_many_is_listed_read_only_closed_world_and_small(project: Path) -> None:
-    with anyio.fail_after(10):
-        async with Client(build_server(ServerConfig(root=project))) as client:
-            tools = {t.name: t for t in (await client.list_tools()).tools}
-    tool = tools["read_many"]
+    tool = (await listed_tools(project))["read_many"]
     assert tool.annotations is not None
     assert tool.annotations.read_only_hint is True and tool.annotations.open_world_hint is False
     assert "Read" in (tool.description or "")

@@ -5,28 +5,21 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import anyio
 import pytest
-from mcp import Client
+from mcp.types import CallToolResult
 
-from thrifty.app import build_server
+from fixtures_gen.mcp_client import call_tool, listed_tools
 from thrifty.textout import estimate_tokens
-from thrifty.tools._result import ServerConfig
 
 pytestmark = pytest.mark.anyio
 
 
-async def _call(root: Path, structured: bool = False, **arguments):
-    with anyio.fail_after(20):
-        async with Client(build_server(ServerConfig(root=root, structured=structured))) as client:
-            return await client.call_tool("grep_and_read", arguments)
+async def _call(root: Path, structured: bool = False, **arguments: object) -> CallToolResult:
+    return await call_tool(root, "grep_and_read", arguments, structured=structured)
 
 
 async def test_the_tool_is_listed_read_only_closed_world_with_a_short_definition(project: Path) -> None:
-    with anyio.fail_after(20):
-        async with Client(build_server(ServerConfig(root=project))) as client:
-            tools = {t.name: t for t in (await client.list_tools()).tools}
-    tool = tools["grep_and_read"]
+    tool = (await listed_tools(project))["grep_and_read"]
     assert tool.annotations is not None
     assert tool.annotations.read_only_hint is True and tool.annotations.open_world_hint is False
     assert "Grep" in (tool.description or "") and "scope=symbol" in (tool.description or "")
