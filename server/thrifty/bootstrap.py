@@ -176,6 +176,10 @@ def main(argv: list[str]) -> None:
                 from thrifty.firstrun import serve_while_building
 
                 sys.exit(serve_while_building(root, data, argv))
+            if argv[:1] == ["setup"] and "--check" in argv:  # a check must not build what it reports on
+                sys.stderr.write(f"thrifty: its environment at {data / 'venv'} is missing or stale; "
+                                 "run `thrifty setup` to build it\n")
+                sys.exit(1)
             ensure_venv(root, data)
     except errors as exc:
         sys.stderr.write(f"thrifty: could not prepare its environment ({exc}); details in {data / 'setup.log'}\n")

@@ -117,6 +117,15 @@ def test_the_build_process_reports_an_unusable_data_dir_in_one_line(tmp_path: Pa
     assert run.stdout == ""  # the launcher's stdout is the MCP wire
 
 
+def test_setup_check_through_the_launcher_reports_a_missing_venv_and_builds_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "plugin-data"
+    run = subprocess.run(["sh", str(REPO / "bin" / "thrifty"), "setup", "--check"], capture_output=True, text=True,
+                         timeout=60, env=dict(os.environ, THRIFTY_DATA_DIR=str(data)))
+    assert run.returncode == 1
+    assert "missing or stale; run `thrifty setup` to build it" in run.stderr
+    assert not (data / "venv").exists() and not (data / "setup.log").exists()
+
+
 def test_a_failed_build_surfaces_as_an_error_naming_the_venv(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
