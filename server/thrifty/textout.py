@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from thrifty.errors import ToolError
+
 CHARS_PER_TOKEN = 3
 DEFAULT_MAX_TOKENS = 6000  # Claude Code warns above 10,000 tokens; stay well below even with a pessimistic estimate
 MIN_MAX_TOKENS = 200
 MAX_MAX_TOKENS = 60000
 MAX_LINE_CHARS = 400  # a minified line must not eat the budget; the cut is marked on the line itself
+
+
+def check_max_tokens(max_tokens: int) -> None:
+    """Every tool takes the same budget range; the model is told it rather than being silently capped."""
+    if not MIN_MAX_TOKENS <= max_tokens <= MAX_MAX_TOKENS:
+        raise ToolError(f"max_tokens must be between {MIN_MAX_TOKENS} and {MAX_MAX_TOKENS}, not {max_tokens}")
 
 
 def estimate_tokens(text: str) -> int:

@@ -64,7 +64,11 @@ async def test_a_tight_budget_is_respected_and_says_what_was_omitted(project: Pa
 
 @pytest.mark.parametrize(
     ("arguments", "message"),
-    [({"files": ["a.py"], "max_tokens": 10}, "max_tokens"), ({"files": []}, "files")],
+    [
+        ({"files": ["a.py"], "max_tokens": 10}, "max_tokens must be between 200 and 60000, not 10"),
+        ({"files": ["a.py"], "max_tokens": 90000}, "max_tokens must be between 200 and 60000, not 90000"),
+        ({"files": []}, "files is empty: give at least one path, path:START-END or path#Name"),
+    ],
 )
 async def test_arguments_out_of_range_are_rejected_with_a_message_naming_them(
     project: Path, arguments: dict[str, object], message: str

@@ -86,7 +86,8 @@ async def test_a_tight_budget_is_respected_and_the_offset_continues(project: Pat
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        ({"max_tokens": 10}, "max_tokens must be at least 200"),
+        ({"max_tokens": 10}, "max_tokens must be between 200 and 60000, not 10"),
+        ({"max_tokens": 60001}, "max_tokens must be between 200 and 60000, not 60001"),
         ({"context": -1}, "cannot be negative"),
         ({"offset": -5}, "cannot be negative"),
         ({"paths": []}, "paths is empty"),

@@ -15,9 +15,8 @@ from thrifty.errors import ToolError
 from thrifty.read import files
 from thrifty.read.plan import Block, plan
 from thrifty.textout import (
-    MAX_MAX_TOKENS,
-    MIN_MAX_TOKENS,
     Budget,
+    check_max_tokens,
     estimate_tokens,
     header,
     lines_within,
@@ -115,8 +114,7 @@ class _Rendered:
 
 def read_many(root: Path, items: list[str], max_tokens: int) -> ReadManyResult:
     """Read `items` (paths, ranges, symbols) under `root` into one text of at most `max_tokens` (estimated)."""
-    if not MIN_MAX_TOKENS <= max_tokens <= MAX_MAX_TOKENS:
-        raise ToolError(f"max_tokens must be between {MIN_MAX_TOKENS} and {MAX_MAX_TOKENS}, not {max_tokens}")
+    check_max_tokens(max_tokens)
     if not items:
         raise ToolError("files is empty: give at least one path, path:START-END or path#Name")
     taken, extra = items[:MAX_ITEMS], items[MAX_ITEMS:]

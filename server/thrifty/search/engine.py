@@ -18,7 +18,7 @@ from thrifty.search.render import Shown, add_file
 from thrifty.search.result import GrepAndReadResult
 from thrifty.search.targets import resolve_targets
 from thrifty.search.windows import MatchLines, Window, around, widen
-from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS, Budget, shorten
+from thrifty.textout import DEFAULT_MAX_TOKENS, Budget, check_max_tokens, shorten
 
 MAX_PATTERNS = 500
 MAX_PATHS = 1000
@@ -110,8 +110,7 @@ def _check(request: SearchRequest) -> None:
         raise ToolError('paths is empty: give at least one file or directory (e.g. ".")')
     if request.context < 0 or request.offset < 0:
         raise ToolError("context and offset cannot be negative")
-    if request.max_tokens < MIN_MAX_TOKENS:
-        raise ToolError(f"max_tokens must be at least {MIN_MAX_TOKENS}")
+    check_max_tokens(request.max_tokens)
 
 
 def _raise_rg_error(binary: str, patterns: list[str], stderr: str) -> None:
@@ -140,8 +139,7 @@ class _Prepared:
 
 
 def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list[str], complete: bool) -> SearchOutcome:
-    max_tokens = min(request.max_tokens, MAX_MAX_TOKENS)  # a bigger budget is honoured by staying under the cap
-    budget = Budget(max_tokens, reserve_tokens=NOTES_TOKENS)
+    budget = Budget(request.max_tokens, reserve_tokens=NOTES_TOKENS)
     notes = [shorten(n, NOTE_CHARS) for n in notes]
     for note in notes:
         budget.take(note)

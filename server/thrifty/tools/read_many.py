@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 import anyio.to_thread
 from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
-from pydantic import Field
 
-from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
+from thrifty.textout import DEFAULT_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
 
 DESCRIPTION = (
@@ -20,8 +17,10 @@ DESCRIPTION = (
 
 def register(server: MCPServer, config: ServerConfig) -> None:
     async def read_many_tool(
-        files: Annotated[list[str], Field(min_length=1)],
-        max_tokens: Annotated[int, Field(ge=MIN_MAX_TOKENS, le=MAX_MAX_TOKENS)] = DEFAULT_MAX_TOKENS,
+        # Bounds are checked by the core, whose messages say what to do; schema constraints would answer with
+        # pydantic's validation text instead (and grow tools/list).
+        files: list[str],
+        max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> CallToolResult:
         from thrifty.read.read_many import read_many  # first use only: keeps the server's start near the SDK's
 

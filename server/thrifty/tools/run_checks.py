@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 
 import anyio
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError as McpToolError
 from mcp.types import CallToolResult
 
 from thrifty.errors import ToolError
-from thrifty.textout import DEFAULT_MAX_TOKENS, MAX_MAX_TOKENS, MIN_MAX_TOKENS
+from thrifty.textout import DEFAULT_MAX_TOKENS, check_max_tokens
 from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
 
 if TYPE_CHECKING:
@@ -33,8 +32,8 @@ def register(server: MCPServer, config: ServerConfig) -> None:
         changed: bool = False,
         max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> CallToolResult:
-        if not MIN_MAX_TOKENS <= max_tokens <= MAX_MAX_TOKENS:
-            raise McpToolError(f"max_tokens must be between {MIN_MAX_TOKENS} and {MAX_MAX_TOKENS}; got {max_tokens}")
+        with model_fixable_errors():
+            check_max_tokens(max_tokens)
         # First use only: the checks core (GitPython above all) would add a tenth to every server start.
         from thrifty.checks.render import render_report
         from thrifty.checks.service import Progress, run_checks
