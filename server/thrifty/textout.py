@@ -24,6 +24,11 @@ def check_max_tokens(max_tokens: int) -> None:
         raise ToolError(f"max_tokens must be between {MIN_MAX_TOKENS} and {MAX_MAX_TOKENS}, not {max_tokens}")
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 line', '2 lines', '1,234 lines'."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+
+
 def estimate_tokens(text: str) -> int:
     return -(-len(text) // CHARS_PER_TOKEN)
 

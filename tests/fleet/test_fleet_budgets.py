@@ -92,6 +92,22 @@ def test_a_raised_budget_unblocks_the_next_tool_call(project: Path) -> None:
     assert again.returncode == 0 and again.stdout == ""
 
 
+def test_the_suggested_raise_lifts_a_budget_set_far_below_the_spend(project: Path) -> None:
+    session = make_session(17, project)
+    limit = 0.01  # set mid-session, long after the spend passed it
+    event = tool_event(session, project, "Task", {"prompt": "fan out"})
+    answer = reply(run_hook("pre-tool-use", event, {"session_usd": limit}))
+    assert answer.get("continue") is False
+    command = str(answer["stopReason"]).split("`")[1]
+    assert command.startswith("thrifty budget raise session ")
+    raised = CliRunner().invoke(cli, command.split()[1:], catch_exceptions=False)
+    assert raised.exit_code == 0, raised.output
+    again = reply(run_hook("pre-tool-use", tool_event(session, project, "Task", {"prompt": "again"}),
+                           {"session_usd": limit}))
+    assert again.get("continue") is not False
+    assert "permissionDecision" not in str(again.get("hookSpecificOutput", {}))  # neither stopped nor refused
+
+
 def test_a_subagent_over_its_own_budget_is_refused_while_the_main_thread_is_not(project: Path) -> None:
     session = make_session(16, project, subagents=1)
     sub = session.subagents[0]

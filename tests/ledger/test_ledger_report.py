@@ -108,7 +108,7 @@ def test_plain_summary_names_every_agent_and_model_in_a_fraction_of_the_table_by
 
 def test_plain_is_refused_outside_the_summary_view(projects: Path) -> None:
     result = CliRunner().invoke(cli, ["report", "sessions", "--plain"])
-    assert result.exit_code == 2 and "--plain applies to the summary view only" in result.output
+    assert result.exit_code == 2 and "--plain applies to the summary view's table output only" in result.output
 
 
 def test_filters_select_sessions_by_date_project_and_id(projects: Path) -> None:

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from thrifty.checks.model import CheckResult, ChecksReport, Finding
-from thrifty.textout import MAX_LINE_CHARS, Budget, clip_line
+from thrifty.textout import MAX_LINE_CHARS, Budget, clip_line, plural
 
 TRACEBACKS_PER_CHECK = 3  # "the first failures whole": more would crowd out other checks for little gain
 NAME_MESSAGE_CHARS = 160
@@ -63,13 +63,14 @@ def render_report(report: ChecksReport, max_tokens: int) -> str:
             lines.extend(_emit(section))
     lines.extend(kept_quiet)
     if dropped_checks:
-        lines.append(f"[{dropped_checks} checks omitted: max_tokens too small; raise it or name fewer checks]")
+        dropped = plural(dropped_checks, "check")
+        lines.append(f"[{dropped} omitted: max_tokens too small; raise it or name fewer checks]")
     return "\n".join(lines)
 
 
 def _top_lines(report: ChecksReport) -> list[str]:
     states = ", ".join(f"{r.name} {r.status.upper() if r.status in FAILING else r.status}" for r in report.checks)
-    lines = [f"run_checks: {states} · {len(report.checks)} checks in {report.wall_s:.1f}s wall"]
+    lines = [f"run_checks: {states} · {plural(len(report.checks), 'check')} in {report.wall_s:.1f}s wall"]
     if report.config == "detected":
         lines.append(f"detected (no [tool.thrifty.checks] configured): {', '.join(report.detected)}")
     if report.narrowed_by:

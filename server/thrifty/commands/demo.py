@@ -130,7 +130,7 @@ def _report(work: Path) -> None:
     from thrifty.ledger.synth import realistic_session
 
     for seed in (3, 4):
-        realistic_session(work / "claude" / "projects", seed=seed, turns=12)
+        realistic_session(work / "claude" / "projects", seed=seed, turns=12, extras=False)
     from thrifty.commands.report import report
 
     for view in ("sessions", "agents", "tools"):

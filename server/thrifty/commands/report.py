@@ -44,13 +44,13 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
     from thrifty.ledger.queries import Filters
 
+    if plain and (view.lower() != "summary" or as_json):
+        raise click.BadParameter("--plain applies to the summary view's table output only", param_hint="--plain")
     filters = Filters(since=since, until=until, project=project, session_id=session_id)
     result = _build(view.lower(), filters)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
         return
-    if plain and view.lower() != "summary":
-        raise click.BadParameter("--plain applies to the summary view only", param_hint="--plain")
     from thrifty.report.table import render
 
     if _is_empty(result):

@@ -7,6 +7,7 @@ none), `daily` (every session on this machine during the local calendar day). St
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from datetime import date
 
@@ -52,9 +53,11 @@ class Budget:
         return f"{who} budget {amount_text(self.unit, self.limit)}"
 
     def raise_command(self) -> str:
-        """The `thrifty budget raise` line that adds the base amount again to this budget."""
-        amount = f"{self.base:g}" if self.unit == "usd" else str(int(self.base))
-        parts = ["thrifty budget raise", self.level, amount]
+        """The `thrifty budget raise` line that lifts this budget: the base amount again, or, when the spend is
+        already past the limit by more than that (a budget set mid-session), the overshoot plus the base."""
+        amount = self.base + max(self.spent - self.limit, 0.0) if self.spent - self.limit > self.base else self.base
+        text = f"{math.ceil(amount * 100) / 100:g}" if self.unit == "usd" else str(math.ceil(amount))
+        parts = ["thrifty budget raise", self.level, text]
         if self.unit == "tokens":
             parts.append("--tokens")
         if self.level != "daily":

@@ -27,7 +27,7 @@ class BudgetBar(BaseModel):
     spent: float
     ratio: float
     state: State
-    raise_command: str = Field(description="the `thrifty budget raise` line that adds the base amount again")
+    raise_command: str = Field(description="the `thrifty budget raise` line that lifts this budget")
 
 
 class CacheMissRow(BaseModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from thrifty.fleet import cache_misses
 from thrifty.fleet.budgets import MAIN_AGENT, OK, SEVERITY, Budget, evaluate
@@ -169,6 +169,3 @@ def cache_misses_report(conn: sqlite3.Connection, filters: Filters) -> CacheMiss
                              extra_cost_usd=sum(r.extra_cost_usd or 0.0 for r in rows), turns=examined)
     return CacheMissesReport(cache_misses=rows, by_cause=by_cause, totals=totals)
 
-
-def today_local() -> date:
-    return datetime.now().astimezone().date()

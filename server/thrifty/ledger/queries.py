@@ -322,10 +322,3 @@ def _tools_of(conn: sqlite3.Connection, message_ids: Iterable[str]) -> dict[str,
             found.setdefault(message_id, []).append(name)
     return found
 
-
-def ledger_status(conn: sqlite3.Connection) -> dict[str, int]:
-    """Counts for a status line: files read, turns, tool calls, malformed lines skipped."""
-    files, malformed = conn.execute("SELECT COUNT(*), COALESCE(SUM(malformed_lines), 0) FROM files").fetchone()
-    turns = conn.execute("SELECT COUNT(*) FROM turns").fetchone()[0]
-    calls = conn.execute("SELECT COUNT(*) FROM tool_calls").fetchone()[0]
-    return {"files": files, "turns": turns, "tool_calls": calls, "malformed_lines": malformed}

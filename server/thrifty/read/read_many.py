@@ -21,6 +21,7 @@ from thrifty.textout import (
     header,
     lines_within,
     numbered,
+    plural,
     shorten,
 )
 
@@ -98,8 +99,8 @@ class _Rendered:
             count = b.end - b.start + 1 if upper_bound else b.end - first + 1
             if count <= 0:
                 return ""
-            return (f"note: lines {first}-{b.end} omitted ({count:,} lines) to fit max_tokens; "
-                    f"ask for {path}:{first}-{b.end}")
+            cut = f"line {first} omitted" if count == 1 else f"lines {first}-{b.end} omitted ({plural(count, 'line')})"
+            return f"note: {cut} to fit max_tokens; ask for {path}:{first}-{b.end}"
         if b.kind == "outline" and b.file is not None:
             total = b.file.total_lines
             if upper_bound or shown_rows < len(b.outline):
@@ -108,7 +109,8 @@ class _Rendered:
                 return (f"note: {hidden:,} more definitions omitted (from line {first}) to fit max_tokens; "
                         f"ask for {path}:{first}-{total} or {path}#Name")
             first = shown_rows - len(b.outline) + 1
-            return f"note: lines {first}-{b.end} omitted to fit max_tokens; ask for {path}:{first}-{b.end}"
+            span = f"line {first}" if first == b.end else f"lines {first}-{b.end}"
+            return f"note: {span} omitted to fit max_tokens; ask for {path}:{first}-{b.end}"
         return ""
 
 
