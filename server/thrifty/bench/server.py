@@ -22,6 +22,7 @@ from thrifty.paths import data_dir
 
 SECTION = "server"
 CLAUDE_CODE_START_LIMIT_S = 30.0
+TOOLS_LIST_LIMIT = 2000
 FIRST_START_BOUND_S = 900.0
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -103,6 +104,22 @@ def _first_start(root: Path, data: Path) -> tuple[float, float]:
         _stop(proc)
 
 
+def _tools_list_bytes(root: Path, data: Path) -> int:
+    """Bytes of the tools/list result as the server sends it (compact JSON, the way the SDK writes the wire)."""
+    proc = _start(root, data)
+    try:
+        _read_message(proc)
+        assert proc.stdin is not None
+        for message in (INITIALIZED, {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}):
+            proc.stdin.write((json.dumps(message) + "\n").encode())
+        proc.stdin.flush()
+        while (reply := _read_message(proc)).get("id") != 2:
+            pass
+        return len(json.dumps(reply["result"], separators=(",", ":"), ensure_ascii=False).encode())
+    finally:
+        _stop(proc)
+
+
 def _median(measure: Callable[[], float], repeat: int) -> float:
     return statistics.median(measure() for _ in range(repeat))
 
@@ -143,6 +160,12 @@ def run(quick: bool) -> list[Figure]:
         Figure.compare(
             SECTION, "warm start to initialize reply", warm, "s", "bare import mcp.server.mcpserver", reference,
             at_most=1.3, note="sh bin/thrifty serve (launcher check + exec + server) as .mcp.json runs it",
+        )
+    )
+    figures.append(
+        Figure.compare(
+            SECTION, "tools/list result", _tools_list_bytes(root, data), "bytes", "issue limit", TOOLS_LIST_LIMIT,
+            at_most=1.0, note="all three tool definitions as the server sends them",
         )
     )
     return figures
