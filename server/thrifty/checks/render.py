@@ -235,13 +235,16 @@ def _omitted(section: _Section) -> str:
     return "; ".join(parts)
 
 
+MORE_HINT = "for more, call again with a larger max_tokens or fewer checks/paths"
+
+
 def _log_line(result: CheckResult, omitted: str | bool) -> str:
     size = f" ({result.output_bytes:,} bytes{', capped' if result.log_truncated else ''})" if result.log_path else ""
     path = result.log_path or "none (it did not start)"
     if omitted and isinstance(omitted, str):
-        return f"omitted: {omitted}; full log: {path}{size}"
+        return f"omitted: {omitted}; full log: {path}{size}; {MORE_HINT}"
     if omitted is True:  # room reserved for the longest form of this line
-        return f"omitted: {'x' * 160}; full log: {path}{size}"
+        return f"omitted: {'x' * 160}; full log: {path}{size}; {MORE_HINT}"
     return f"log: {path}{size}"
 
 
