@@ -4,12 +4,9 @@ echoes is paid for as output tokens (box-drawing tables cost several times more)
 from __future__ import annotations
 
 from thrifty.report.models import SummaryReport, UsageFields
+from thrifty.report.table import agent_label, money
 
 TOP_TOOLS = 8
-
-
-def _usd(value: float | None) -> str:
-    return "unpriced" if value is None else f"${value:,.2f}"
 
 
 def _hit(row: UsageFields) -> str:
@@ -24,14 +21,15 @@ def render_summary(report: SummaryReport) -> str:
     t = report.totals
     lines = [
         f"session {report.session_id or '?'} ({report.project or '?'})",
-        f"total {_usd(t.cost_usd)} · {t.total_tokens:,} tok (in {t.input_tokens:,}, out {t.output_tokens:,}, "
+        f"total {money(t)} · {t.total_tokens:,} tok (in {t.input_tokens:,}, out {t.output_tokens:,}, "
         f"cache write {t.cache_creation_tokens:,}, read {t.cache_read_tokens:,}){_hit(t)} · {t.turns} requests",
         "agents:",
     ]
-    for a in sorted(report.agents, key=lambda row: -(row.cost_usd or 0)):
-        who = "main" if a.agent_id == "main" else f"{a.agent_type or 'subagent'} {a.agent_id[:8]}"
-        lines.append(f"  {who} · {_model(a.model)} · {_usd(a.cost_usd)} · {a.total_tokens:,} tok{_hit(a)}")
-    lines.append("models: " + " · ".join(f"{_model(m.model)} {_usd(m.cost_usd)}" for m in report.models))
+    lines.extend(
+        f"  {agent_label(a.agent_id, a.agent_type)} · {_model(a.model)} · {money(a)} · {a.total_tokens:,} tok{_hit(a)}"
+        for a in sorted(report.agents, key=lambda row: -(row.cost_usd or 0))
+    )
+    lines.append("models: " + " · ".join(f"{_model(m.model)} {money(m)}" for m in report.models))
     if report.tools:
         shown = report.tools[:TOP_TOOLS]
         tools = " · ".join(f"{r.tool} {r.result_tokens:,}/{r.calls}" for r in shown)
