@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from thrifty.bench import Figure
+from thrifty.bench import Figure, median_seconds, run_command
 from thrifty.bootstrap import ensure_venv, plugin_root
 from thrifty.paths import data_dir
 
@@ -146,15 +146,9 @@ def run(quick: bool) -> list[Figure]:
     python, _ = ensure_venv(root, data)
     repeat = 3 if quick else 7
     bare = [str(python), "-c", "import mcp.server.mcpserver"]
-    subprocess.run(bare, check=True)  # warm the page cache and bytecode for both sides alike
-    _time_to_initialized(root, data)
-
-    def bare_import() -> float:
-        start = time.perf_counter()
-        subprocess.run(bare, check=True)
-        return time.perf_counter() - start
-
-    reference = _median(bare_import, repeat)
+    subprocess.run(bare, check=True)  # fails loudly if the venv cannot import the SDK
+    _time_to_initialized(root, data)  # warm the page cache and bytecode, as median_seconds does for the reference
+    reference = median_seconds(run_command(bare), repeat=repeat)
     warm = _median(lambda: _time_to_initialized(root, data), repeat)
     figures.append(
         Figure.compare(
