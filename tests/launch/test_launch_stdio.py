@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,54 +9,21 @@ from pathlib import Path
 
 import anyio
 import pytest
+from gated_build import link_venv
+from launch_helpers import REPO, mcp_json_server, stamp_for_system_python
 from mcp import Client, StdioServerParameters
 
 from thrifty import bootstrap
 
-REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.anyio
-
-
-def _system_python() -> str:
-    """The python3 that bin/thrifty will run (what a user's PATH gives), as an absolute path."""
-    return subprocess.run(
-        ["python3", "-c", "import sys; print(sys.executable)"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-
-
-def _fake_plugin_venv(data: Path) -> None:
-    """A venv under the data dir made of links to the test venv, stamped as current, so no 20 s pip install runs.
-
-    Python finds pyvenv.cfg beside the interpreter it was invoked as, so linking bin/python, lib/ and pyvenv.cfg
-    gives an interpreter that sees the test venv's site-packages.
-    """
-    venv_dir = data / "venv"
-    (venv_dir / "bin").mkdir(parents=True)
-    test_venv = Path(sys.prefix)
-    (venv_dir / "bin" / "python").symlink_to(Path(sys.executable))
-    (venv_dir / "lib").symlink_to(test_venv / "lib")
-    (venv_dir / "pyvenv.cfg").symlink_to(test_venv / "pyvenv.cfg")
-    stamp = subprocess.run(
-        [_system_python(), "-c", "import sys; from thrifty import bootstrap as b; "
-         "print(b.fingerprint(b.dependencies(b.plugin_root())))"],
-        capture_output=True, text=True, check=True, env=dict(os.environ, PYTHONPATH=str(REPO / "server")),
-    ).stdout.strip()
-    (venv_dir / bootstrap.STAMP).write_text(stamp + "\n", encoding="utf-8")
-
-
-def _mcp_json_server(project: Path, data: Path) -> StdioServerParameters:
-    entry = json.loads((REPO / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]["thrifty"]
-    args = [arg.replace("${CLAUDE_PLUGIN_ROOT}", str(REPO)) for arg in entry["args"]]
-    env = dict(os.environ, CLAUDE_PLUGIN_ROOT=str(REPO), CLAUDE_PLUGIN_DATA=str(data), CLAUDE_PROJECT_DIR=str(project))
-    env.pop("THRIFTY_DATA_DIR", None)
-    return StdioServerParameters(command=entry["command"], args=args, env=env, cwd=str(project))
 
 
 async def test_server_started_as_mcp_json_says_lists_its_tools_over_stdio(project: Path, tmp_path: Path) -> None:
     data = tmp_path / "plugin-data"
-    _fake_plugin_venv(data)
+    link_venv(data / "venv")  # the test venv, stamped as current: no pip install
+    (data / "venv" / bootstrap.STAMP).write_text(stamp_for_system_python() + "\n", encoding="utf-8")
     with anyio.fail_after(60):  # cold interpreter start and imports
-        async with Client(_mcp_json_server(project, data)) as client:
+        async with Client(mcp_json_server(project, data)) as client:
             names = {tool.name for tool in (await client.list_tools()).tools}
     assert {"read_many", "grep_and_read", "run_checks"} <= names
 
