@@ -176,3 +176,67 @@ _M002 = [
     "CREATE INDEX tool_ring_agent ON tool_ring(session_id, agent_id, id)",
     "CREATE INDEX tool_ring_use ON tool_ring(tool_use_id)",
 ]
+
+
+@migration
+def m003_savings_waste_spawns(conn: sqlite3.Connection) -> None:
+    """What thrifty saved, the waste left, the spawn ceiling and the branch of each turn (issue 12).
+
+    - `savings`: one row per thrifty tool call, written by the MCP server as it answers (it alone knows what it
+      read): the tokens it returned and the tokens the native tools would have brought in for the same files
+      (`tokens_native`) in `native_calls` calls; keyed by the call's `tool_use_id` (Claude Code sends it in
+      `_meta`). `paths`: JSON list of the files it stood in for.
+    - `tool_events`: one row per Read, Grep, check run through Bash or thrifty tool call, written by the async
+      PostToolUse hook (it alone sees session, agent and the native call's input and result): `path`, whether a
+      Read had a range, the file's `total_lines`, the result's size in characters, the check a Bash command ran.
+    - `spawns` / `spawn_ends`: Agent calls PreToolUse let through, and the subagents that ended since (SubagentStop
+      by agent id, or a failed Agent call by `fail:<tool_use_id>`), for `max_subagents` and
+      `max_concurrent_subagents`.
+    - `tool_ring.hint`: the steering hint given on that call (at most one per pattern per agent per 10 calls).
+    - `turns.git_branch`: the transcript record's `gitBranch` (NULL for turns ingested before this migration).
+    """
+    for statement in _M003:
+        conn.execute(statement)
+
+
+_M003 = [
+    """CREATE TABLE savings (
+        tool_use_id TEXT PRIMARY KEY,
+        tool TEXT NOT NULL,
+        tokens_returned INTEGER NOT NULL,
+        tokens_native INTEGER NOT NULL,
+        native_calls INTEGER NOT NULL,
+        paths TEXT NOT NULL DEFAULT '[]',
+        ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    """CREATE TABLE tool_events (
+        tool_use_id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        tool_name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT,
+        ranged INTEGER NOT NULL DEFAULT 0,
+        total_lines INTEGER,
+        file_bytes INTEGER,
+        result_chars INTEGER NOT NULL DEFAULT 0,
+        check_name TEXT,
+        ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    "CREATE INDEX tool_events_session ON tool_events(session_id, agent_id, ts)",
+    "CREATE INDEX tool_events_path ON tool_events(path, ts)",
+    """CREATE TABLE spawns (
+        tool_use_id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    "CREATE INDEX spawns_session ON spawns(session_id)",
+    """CREATE TABLE spawn_ends (
+        session_id TEXT NOT NULL,
+        end_key TEXT NOT NULL,
+        PRIMARY KEY (session_id, end_key)
+    )""",
+    "ALTER TABLE tool_ring ADD COLUMN hint TEXT",
+    "ALTER TABLE turns ADD COLUMN git_branch TEXT",
+]

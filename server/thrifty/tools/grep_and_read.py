@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import anyio.to_thread
-from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult
 from pydantic import Field
 
@@ -23,6 +23,7 @@ DESCRIPTION = (
 
 def register(server: MCPServer, config: ServerConfig) -> None:
     async def grep_and_read_tool(
+        ctx: Context,
         patterns: Annotated[list[str], Field(description="Rust regexes")],
         paths: Annotated[list[str], Field(description="files/dirs; globs (*.py, !tests/**) filter")] = ["."],  # noqa: B006 - never mutated
         # Bounds are checked by the engine (negative context/offset, max_tokens under MIN_MAX_TOKENS) rather than
@@ -39,7 +40,18 @@ def register(server: MCPServer, config: ServerConfig) -> None:
                 config.root,
                 patterns=patterns, paths=paths, context=context, scope=scope, offset=offset, max_tokens=max_tokens,
             )
-            return grep_and_read(config.root, request)
+            outcome = grep_and_read(config.root, request)
+            measure(outcome)
+            return outcome
+
+        def measure(outcome: SearchOutcome) -> None:
+            from thrifty.savings import native
+
+            cost = native.NativeCost()
+            cost.add_listing(f.path for f in outcome.result.files)
+            for shown in outcome.result.files:
+                cost.add_read(config.root, shown.path, shown.total_lines)
+            native.record(native.tool_use_id_of(ctx.request_context.meta), "grep_and_read", outcome.text, cost)
 
         with model_fixable_errors():
             outcome = await anyio.to_thread.run_sync(search)
