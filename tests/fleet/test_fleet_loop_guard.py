@@ -11,8 +11,9 @@ from thrifty.ledger.synth import Session
 
 def call(session: Session, project: Path, tool: str, tool_input: dict[str, object],
          options: dict[str, object] | None = None, agent_id: str | None = None) -> dict[str, object]:
+    # Steering hints (tested in tests/savings) would add context to these Read/Bash runs: this is the loop guard alone.
     return reply(run_hook("pre-tool-use", tool_event(session, project, tool, tool_input, agent_id=agent_id),
-                          options or {}))
+                          {"steer": "off", **(options or {})}))
 
 
 def denied(answer: dict[str, object]) -> str | None:
@@ -62,6 +63,7 @@ def test_each_agent_has_its_own_run_of_calls(project: Path) -> None:
 def run_with_result(session: Session, project: Path, tool: str, tool_input: dict[str, object],
                     result: object, options: dict[str, object]) -> dict[str, object]:
     event = tool_event(session, project, tool, tool_input)
+    options = {"steer": "off", **options}
     answer = reply(run_hook("pre-tool-use", event, options))
     if denied(answer) is None:
         post = dict(event, hook_event_name="PostToolUse", tool_response=result)

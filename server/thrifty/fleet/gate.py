@@ -1,12 +1,14 @@
-"""The tool-call gate behind PreToolUse and PostToolUse: budgets and the loop guard, from the ledger only.
+"""The tool-call gate behind PreToolUse and PostToolUse: budgets, the loop guard, steering hints (`steer`) and the
+spawn ceiling (`spawns`), from the ledger only.
 
-PreToolUse resolves the settings (environment and at most two small project files), returns at once when budgets
-and the loop guard are both off, else reads the spend of the budgets that apply (indexed SUMs over `turns`) and, in
+PreToolUse resolves the settings (environment and at most two small project files), returns at once when all of
+them are off, else reads the spend of the budgets that apply (indexed SUMs over `turns`) and, in
 one short write transaction, judges and records the call in the loop-guard ring, records the one-time notices it
 is about to give (INSERT OR IGNORE, so concurrent hooks give each notice once) and the settings it used. It never
 reads transcripts. Spend lags by whatever the transcript holds that the ledger does not, so the async PostToolUse
 ingests the session's new transcript bytes after every call (work proportional to the new bytes) and records the
-call's result for the loop guard's idle rule. If another writer holds the ledger longer than `WRITE_WAIT_MS`
+call's result for the loop guard's idle rule and the call's facts for the savings report (`savings.events`). If
+another writer holds the ledger longer than `WRITE_WAIT_MS`
 (a cold `thrifty report` writing a large history), the call is decided on budgets alone rather than wait. Other
 errors propagate to the dispatcher, which logs them and exits 0 (fail open). Standard library only.
 """
@@ -15,17 +17,20 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from thrifty.fleet import spawns, steer
 from thrifty.fleet.budgets import MAIN_AGENT, evaluate
 from thrifty.fleet.enforce import Notice, plan, reply
 from thrifty.fleet.loop_guard import check_and_record, content_key, record_result
-from thrifty.fleet.settings import Settings, project_dir_of, resolve
+from thrifty.fleet.settings import FAN_OUT_TOOLS, Settings, project_dir_of, resolve
 from thrifty.ledger.db import connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
+from thrifty.savings import events
 
 WRITE_WAIT_MS = 1_500  # the agent waits on this hook: past this, skip the loop-guard and notice writes this once
 
@@ -46,21 +51,33 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         return None
     session_id, agent_id = ids
     tool_name = str(event.get("tool_name") or "")
-    settings = resolve(project_dir_of(event, env), env)
-    if not settings.budgets_on and not settings.loop_guard_on and not settings.errors:
+    project_dir = project_dir_of(event, env)
+    settings = resolve(project_dir, env)
+    spawning = tool_name in FAN_OUT_TOOLS and settings.spawn_ceiling_on
+    if not (settings.budgets_on or settings.loop_guard_on or settings.errors or settings.steer_on or spawning):
         return None
     conn = connect(ledger_path(env))  # type: ignore[arg-type]
     try:
         budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
         budget_plan = plan(budgets, settings, tool_name)
         notices = budget_plan.notices + settings_notices(settings)
-        loop_reason, shown = None, []
+        loop_reason, spawn_reason, hint, shown = None, None, None, []
+        tool_use_id = _str(event.get("tool_use_id"))
         conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
         try:
             with transaction(conn):
-                if settings.loop_guard_on and tool_name:
+                if settings.steer_on and tool_name:
+                    hint = steer.hint_for(tool_name, event.get("tool_input"), project_dir,
+                                          recent_calls(conn, session_id, agent_id))
+                if (settings.loop_guard_on or settings.steer_on) and tool_name:
                     loop_reason = check_and_record(conn, settings, session_id, agent_id, tool_name,
-                                                   event.get("tool_input"), _str(event.get("tool_use_id")))
+                                                   event.get("tool_input"), tool_use_id)
+                    if hint is not None:
+                        mark_hint(conn, session_id, agent_id, hint.pattern)
+                if spawning and not (budget_plan.deny_reason or loop_reason):
+                    spawn_reason = spawns.refusal(conn, settings, session_id)
+                    if spawn_reason is None:
+                        spawns.record_spawn(conn, session_id, agent_id, tool_use_id or uuid.uuid4().hex)
                 shown = [notice for notice in notices if first_time(conn, session_id, notice)]
                 remember_settings(conn, session_id, settings)
         except sqlite3.OperationalError as exc:
@@ -69,8 +86,27 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
             loop_reason, shown = None, []  # another writer held the ledger too long: decide on budgets alone
     finally:
         conn.close()
-    deny = " ".join(reason for reason in (budget_plan.deny_reason, loop_reason) if reason) or None
-    return reply(deny, budget_plan.stop_reason, shown)
+    deny = " ".join(reason for reason in (budget_plan.deny_reason, loop_reason, spawn_reason) if reason) or None
+    answer = reply(deny, budget_plan.stop_reason, shown)
+    if hint is not None and not deny:
+        answer = steer.add_to_reply(answer, hint, enforce=settings["steer"] == "enforce")
+    return answer
+
+
+def recent_calls(conn: sqlite3.Connection, session_id: str, agent_id: str) -> list[tuple[str, str | None]]:
+    """(tool name, hint given) of the agent's last calls, newest first, for the steering rules."""
+    return conn.execute(
+        "SELECT tool_name, hint FROM tool_ring WHERE session_id = ? AND agent_id = ? ORDER BY id DESC LIMIT ?",
+        (session_id, agent_id, steer.QUIET_CALLS),
+    ).fetchall()
+
+
+def mark_hint(conn: sqlite3.Connection, session_id: str, agent_id: str, pattern: str) -> None:
+    conn.execute(
+        """UPDATE tool_ring SET hint = ? WHERE id = (
+               SELECT MAX(id) FROM tool_ring WHERE session_id = ? AND agent_id = ?)""",
+        (pattern, session_id, agent_id),
+    )
 
 
 def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> None:
@@ -79,19 +115,28 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
     if ids is None:
         return
     session_id, agent_id = ids
-    settings = resolve(project_dir_of(event, env), env)
+    project_dir = project_dir_of(event, env)
+    settings = resolve(project_dir, env)
     tool_use_id = _str(event.get("tool_use_id"))
     wants_result = bool(settings["loop_idle_limit"]) and tool_use_id is not None
     transcript = _str(event.get("transcript_path"))
     wants_spend = settings.budgets_on and transcript is not None
-    if not wants_result and not wants_spend:
+    failed = "tool_response" not in event
+    fact = events.fact_of(event, project_dir) if tool_use_id is not None and not failed else None
+    spawn_failed = failed and tool_use_id is not None and event.get("tool_name") in FAN_OUT_TOOLS
+    if not wants_result and not wants_spend and fact is None and not spawn_failed:
         return
     conn = connect(ledger_path(env))  # type: ignore[arg-type]
     try:
-        if wants_result and tool_use_id is not None:
-            result = event["tool_response"] if "tool_response" in event else {"error": event.get("error")}
+        if (wants_result or fact is not None or spawn_failed) and tool_use_id is not None:
+            result = event["tool_response"] if not failed else {"error": event.get("error")}
             with transaction(conn):
-                record_result(conn, session_id, agent_id, tool_use_id, result)
+                if wants_result:
+                    record_result(conn, session_id, agent_id, tool_use_id, result)
+                if fact is not None:
+                    events.record(conn, session_id, agent_id, tool_use_id, str(event.get("tool_name")), fact)
+                if spawn_failed:
+                    spawns.record_end(conn, session_id, f"fail:{tool_use_id}")
         if wants_spend and transcript is not None:
             from thrifty.ledger.ingest import ingest_files, session_files
 

@@ -43,7 +43,11 @@ KEYS: dict[str, Spec] = {
     "expensive_tools": Spec("tools", ("WebSearch", "WebFetch"), "tools refused at 100% (`mcp__x__*` = prefix)"),
     "loop_repeat_limit": Spec("count", 5, "refuse the Nth identical consecutive tool call (0 = off)"),
     "loop_idle_limit": Spec("count", 12, "refuse after N calls with no file change and no new result (0 = off)"),
+    "steer": Spec("steer", "hint", "off | hint (name the thrifty call to the model) | enforce (refuse the native call)"),
+    "max_subagents": Spec("count", 50, "refuse the Agent call past this many subagents per session (0 = off)"),
+    "max_concurrent_subagents": Spec("count", 10, "refuse the Agent call past this many running at once (0 = off)"),
 }
+STEER_MODES = ("off", "hint", "enforce")
 
 
 class Settings:
@@ -70,6 +74,14 @@ class Settings:
     @property
     def loop_guard_on(self) -> bool:
         return bool(self.values["loop_repeat_limit"] or self.values["loop_idle_limit"])
+
+    @property
+    def steer_on(self) -> bool:
+        return self.values["steer"] != "off"
+
+    @property
+    def spawn_ceiling_on(self) -> bool:
+        return bool(self.values["max_subagents"] or self.values["max_concurrent_subagents"])
 
     def is_expensive(self, tool_name: str) -> bool:
         for pattern in self.values["expensive_tools"]:
@@ -257,5 +269,13 @@ def parse_tools(raw: object) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items)
 
 
+def parse_steer(raw: object) -> str:
+    text = str(raw).strip().lower() if isinstance(raw, (str, bool)) else ""
+    text = {"false": "off", "true": "hint"}.get(text, text)
+    if text not in STEER_MODES:
+        raise ValueError(f"expected one of {', '.join(STEER_MODES)}")
+    return text
+
+
 PARSERS = {"usd": parse_usd, "tokens": parse_tokens, "percent": parse_percent, "count": parse_count,
-           "tools": parse_tools}
+           "tools": parse_tools, "steer": parse_steer}

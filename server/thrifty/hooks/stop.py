@@ -15,6 +15,8 @@ def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
     from thrifty.ledger.ingest import ingest_files, session_files
     from thrifty.paths import ledger_path, transcripts_dir
 
+    if event_name == "subagent-stop":
+        _record_subagent_end(event)
     paths: list[Path] = []
     transcript = event.get("transcript_path")
     if isinstance(transcript, str) and transcript:
@@ -30,3 +32,20 @@ def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
     finally:
         conn.close()
     return None
+
+
+def _record_subagent_end(event: dict[str, Any]) -> None:
+    """A subagent ended: one fewer running for `max_concurrent_subagents`."""
+    from thrifty.fleet.spawns import record_end
+    from thrifty.ledger.db import connect, transaction
+    from thrifty.paths import ledger_path
+
+    session_id, agent_id = event.get("session_id"), event.get("agent_id")
+    if not isinstance(session_id, str) or not isinstance(agent_id, str) or not session_id or not agent_id:
+        return
+    conn = connect(ledger_path())
+    try:
+        with transaction(conn):
+            record_end(conn, session_id, agent_id)
+    finally:
+        conn.close()

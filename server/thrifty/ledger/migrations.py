@@ -187,8 +187,9 @@ def m003_savings_waste_spawns(conn: sqlite3.Connection) -> None:
       (`tokens_native`) in `native_calls` calls; keyed by the call's `tool_use_id` (Claude Code sends it in
       `_meta`). `paths`: JSON list of the files it stood in for.
     - `tool_events`: one row per Read, Grep, check run through Bash or thrifty tool call, written by the async
-      PostToolUse hook (it alone sees session, agent and the native call's input and result): `path`, whether a
-      Read had a range, the file's `total_lines`, the result's size in characters, the check a Bash command ran.
+      PostToolUse hook (it alone sees session, agent and the native call's input and result): `path` (absolute) and
+      `rel_path` (to the project, for suggestions), whether a Read had a range, the file's `total_lines` and
+      `file_bytes`, the result's size in characters, the check a Bash command ran.
     - `spawns` / `spawn_ends`: Agent calls PreToolUse let through, and the subagents that ended since (SubagentStop
       by agent id, or a failed Agent call by `fail:<tool_use_id>`), for `max_subagents` and
       `max_concurrent_subagents`.
@@ -216,6 +217,7 @@ _M003 = [
         tool_name TEXT NOT NULL,
         kind TEXT NOT NULL,
         path TEXT,
+        rel_path TEXT,
         ranged INTEGER NOT NULL DEFAULT 0,
         total_lines INTEGER,
         file_bytes INTEGER,
