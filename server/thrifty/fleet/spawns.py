@@ -26,7 +26,8 @@ def refusal(conn: sqlite3.Connection, settings: Settings, session_id: str) -> st
         ended = conn.execute("SELECT COUNT(*) FROM spawn_ends WHERE session_id = ?", (session_id,)).fetchone()[0]
         running = max(started - ended, 0)
         if running >= running_limit:
-            return (f"thrifty: {running} subagents of this session are still running, its max_concurrent_subagents "
+            are = "subagent of this session is" if running == 1 else "subagents of this session are"
+            return (f"thrifty: {running} {are} still running, its max_concurrent_subagents "
                     f"ceiling of {running_limit}, so this Agent call is refused. Wait for one to finish, then retry. "
                     f"{_how_to_raise('max_concurrent_subagents', running_limit)}")
     return None

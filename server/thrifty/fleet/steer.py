@@ -18,7 +18,7 @@ from typing import Any
 
 from thrifty.savings.events import relative
 
-QUIET_CALLS = 10
+QUIET_CALLS = 20  # "at most once per 10 calls", and once over any 20 calls
 RUN_LENGTH = 3
 WHOLE_MAX_LINES = 400  # read_many's whole-file limits (thrifty.read.files), kept here off the hooks' import path
 WHOLE_MAX_BYTES = 24 * 1024
