@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "savings", "branches")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -36,8 +36,9 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
-    the latest one unless --session is given) or cache-misses (turns that rewrote their cached prefix, with a
-    likely cause and the extra cost). New transcript lines are read first, so history from before
+    the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
+    likely cause and the extra cost), savings (what thrifty's tools saved per session and the waste left, each
+    with the thrifty call that replaces it) or branches (cost per git branch and the model mix). New transcript lines are read first, so history from before
     thrifty was installed is included.
     """
     if since and until and since > until:
@@ -74,6 +75,8 @@ def _build(view: str, filters: object) -> object:
 
 def _is_empty(result: object) -> bool:
     totals = getattr(result, "totals", None)
+    if hasattr(totals, "sessions"):
+        return not getattr(result, "sessions", None)
     if hasattr(totals, "calls"):
         return not getattr(totals, "calls", 0)
     return not getattr(totals, "turns", 0)

@@ -17,11 +17,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from thrifty.savings.events import relative
+from thrifty.savings.steer_limits import RUN_LENGTH, WHOLE_MAX_BYTES, WHOLE_MAX_LINES
 
 QUIET_CALLS = 20  # "at most once per 10 calls", and once over any 20 calls
-RUN_LENGTH = 3
-WHOLE_MAX_LINES = 400  # read_many's whole-file limits (thrifty.read.files), kept here off the hooks' import path
-WHOLE_MAX_BYTES = 24 * 1024
 COUNT_LINES_MAX_BYTES = 8 * 1024 * 1024  # above this the hint gives the size only
 TOOL_PREFIX = "mcp__plugin_thrifty_thrifty__"
 READ_TOOLS = frozenset({"Read", "Grep"})

@@ -214,6 +214,7 @@ def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats
             record.request_id, source.session_id, source.project, source.agent_id, slot.file_id, record.offset,
             record.ts, record.model, record.speed, int(record.is_sidechain), record.input_tokens,
             record.output_tokens, record.cache_write_5m_tokens, record.cache_write_1h_tokens, record.cache_read_tokens,
+            record.git_branch,
         )
         if slot.row_id is None:
             inserts.append((slot.message_id, *values))
@@ -222,13 +223,13 @@ def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats
     conn.executemany(
         """INSERT INTO turns (message_id, request_id, session_id, project, agent_id, file_id, line_offset, ts, model,
                speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-               cache_read_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               cache_read_tokens, git_branch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         inserts,
     )
     conn.executemany(
         """UPDATE turns SET request_id = ?, session_id = ?, project = ?, agent_id = ?, file_id = ?, line_offset = ?,
                ts = ?, model = ?, speed = ?, is_sidechain = ?, input_tokens = ?, output_tokens = ?,
-               cache_write_5m_tokens = ?, cache_write_1h_tokens = ?, cache_read_tokens = ? WHERE id = ?""",
+               cache_write_5m_tokens = ?, cache_write_1h_tokens = ?, cache_read_tokens = ?, git_branch = ? WHERE id = ?""",
         updates,
     )
     stats.turns_added += len(inserts)

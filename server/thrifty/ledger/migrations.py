@@ -189,7 +189,7 @@ def m003_savings_waste_spawns(conn: sqlite3.Connection) -> None:
     - `tool_events`: one row per Read, Grep, check run through Bash or thrifty tool call, written by the async
       PostToolUse hook (it alone sees session, agent and the native call's input and result): `path` (absolute) and
       `rel_path` (to the project, for suggestions), whether a Read had a range, the file's `total_lines` and
-      `file_bytes`, the result's size in characters, the check a Bash command ran.
+      `file_bytes`, the result's size in characters, the check a Bash command ran, a Grep's `pattern`.
     - `spawns` / `spawn_ends`: Agent calls PreToolUse let through, and the subagents that ended since (SubagentStop
       by agent id, or a failed Agent call by `fail:<tool_use_id>`), for `max_subagents` and
       `max_concurrent_subagents`.
@@ -223,6 +223,7 @@ _M003 = [
         file_bytes INTEGER,
         result_chars INTEGER NOT NULL DEFAULT 0,
         check_name TEXT,
+        pattern TEXT,
         ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     )""",
     "CREATE INDEX tool_events_session ON tool_events(session_id, agent_id, ts)",

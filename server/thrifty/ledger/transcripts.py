@@ -46,12 +46,13 @@ class UsageRecord:
 
     __slots__ = (
         "message_id", "request_id", "ts", "model", "speed", "is_sidechain", "input_tokens", "output_tokens",
-        "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens", "offset", "tools",
+        "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens", "offset", "tools", "git_branch",
     )
 
     def __init__(
         self, message_id: str | None, request_id: str, ts: str, model: str | None, speed: str | None,
         is_sidechain: bool, tokens: tuple[int, int, int, int, int], offset: int, tools: list[tuple[str, str]],
+        git_branch: str | None = None,
     ) -> None:
         self.message_id = message_id
         self.request_id = request_id
@@ -63,6 +64,7 @@ class UsageRecord:
          self.cache_read_tokens) = tokens
         self.offset = offset
         self.tools = tools
+        self.git_branch = git_branch
 
     @property
     def total_tokens(self) -> int:
@@ -213,8 +215,12 @@ def usage_record(obj: Any, offset: int) -> UsageRecord | None:
         return _IGNORED
     return UsageRecord(
         message.get("id"), obj.get("requestId") or "", ts, model, _SPEEDS.get(speed_raw) if speed_raw else None,
-        sidechain, tokens, offset, tool_uses(message.get("content")),
+        sidechain, tokens, offset, tool_uses(message.get("content")), _branch(obj.get("gitBranch")),
     )
+
+
+def _branch(value: Any) -> str | None:
+    return value if type(value) is str and value else None
 
 
 def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRecord]:
@@ -228,7 +234,7 @@ def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRec
         if type(model) is str and model and tokens is not None:
             key = f"{record.message_id}:advisor:{len(found)}" if record.message_id else None
             found.append(UsageRecord(key, record.request_id, record.ts, model, None, record.is_sidechain, tokens,
-                                     record.offset, []))
+                                     record.offset, [], record.git_branch))
     return found
 
 

@@ -24,7 +24,7 @@ from thrifty.report.models import (
     Totals,
 )
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "savings", "branches")
 
 
 def usage_fields(usage: Usage) -> dict[str, object]:
@@ -159,9 +159,24 @@ def build_cache_misses(conn: sqlite3.Connection, filters: Filters) -> Report:
     return cache_misses_report(conn, filters)
 
 
+def build_savings(conn: sqlite3.Connection, filters: Filters) -> Report:
+    """What thrifty saved and the waste left, per session (built by thrifty.savings)."""
+    from thrifty.savings.report import build_savings as build
+
+    return build(conn, filters)  # type: ignore[return-value]
+
+
+def build_branches(conn: sqlite3.Connection, filters: Filters) -> Report:
+    """Cost per git branch and the model mix (built by thrifty.savings)."""
+    from thrifty.savings.branches import build_branches as build
+
+    return build(conn, filters)  # type: ignore[return-value]
+
+
 BUILDERS: dict[str, Callable[[sqlite3.Connection, Filters], Report]] = {
     "sessions": build_sessions, "daily": build_daily, "agents": build_agents, "models": build_models,
     "tools": build_tools, "summary": build_summary, "cache-misses": build_cache_misses,
+    "savings": build_savings, "branches": build_branches,
 }
 
 

@@ -222,6 +222,18 @@ def cache_misses_table(report: CacheMissesReport, screen: Screen) -> None:
     render_misses(report, screen)
 
 
+def savings_view(report: object, screen: Screen) -> None:
+    from thrifty.savings.table import savings_table
+
+    savings_table(report, screen)  # type: ignore[arg-type]
+
+
+def branches_view(report: object, screen: Screen) -> None:
+    from thrifty.savings.branches_table import branches_table
+
+    branches_table(report, screen)  # type: ignore[arg-type]
+
+
 _VIEWS: dict[type, Callable[..., None]] = {
     SessionsReport: sessions_table, DailyReport: daily_table, AgentsReport: agents_table,
     ModelsReport: models_table, ToolsReport: tools_table, SummaryReport: summary_view,
@@ -229,10 +241,17 @@ _VIEWS: dict[type, Callable[..., None]] = {
 }
 
 
+def _view_of(report: object) -> Callable[..., None]:
+    from thrifty.savings.branches import BranchesReport
+    from thrifty.savings.report import SavingsReport
+
+    return {**_VIEWS, SavingsReport: savings_view, BranchesReport: branches_view}[type(report)]
+
+
 def render(report: Report, screen: Screen | None = None) -> None:
     """Print `report` as a table (the summary as a few lines and small tables), then its notes."""
     screen = screen or Screen()
-    _VIEWS[type(report)](report, screen)
+    _view_of(report)(report, screen)
     for note in report.notes:
         screen.note(f"note: {note}")
     totals = report.totals

@@ -17,14 +17,16 @@ THRIFTY_TOOL_PREFIXES = ("mcp__plugin_thrifty_thrifty__", "mcp__thrifty__")
 
 
 class ToolFact:
-    __slots__ = ("kind", "path", "rel_path", "ranged", "total_lines", "file_bytes", "result_chars", "check_name")
+    __slots__ = ("kind", "path", "rel_path", "ranged", "total_lines", "file_bytes", "result_chars", "check_name",
+                 "pattern")
 
     def __init__(self, kind: str, path: str | None = None, rel_path: str | None = None, ranged: bool = False,
                  total_lines: int | None = None, file_bytes: int | None = None, result_chars: int = 0,
-                 check_name: str | None = None) -> None:
+                 check_name: str | None = None, pattern: str | None = None) -> None:
         self.kind, self.path, self.rel_path, self.ranged = kind, path, rel_path, ranged
         self.total_lines, self.file_bytes, self.result_chars, self.check_name = (
             total_lines, file_bytes, result_chars, check_name)
+        self.pattern = pattern
 
 
 def relative(path: str, project_dir: str) -> str:
@@ -47,7 +49,9 @@ def fact_of(event: Mapping[str, Any], project_dir: str) -> ToolFact | None:
     if tool_name == "Grep":
         path = tool_input.get("path")
         path = path if isinstance(path, str) and path else project_dir
-        return ToolFact("grep", path, relative(path, project_dir) or ".", result_chars=_grep_chars(response))
+        pattern = tool_input.get("pattern")
+        return ToolFact("grep", path, relative(path, project_dir) or ".", result_chars=_grep_chars(response),
+                        pattern=pattern if isinstance(pattern, str) else None)
     if tool_name == "Bash":
         command = tool_input.get("command")
         if not isinstance(command, str):
@@ -121,7 +125,8 @@ def record(conn: sqlite3.Connection, session_id: str, agent_id: str, tool_use_id
            fact: ToolFact) -> None:
     conn.execute(
         """INSERT OR REPLACE INTO tool_events (tool_use_id, session_id, agent_id, tool_name, kind, path, rel_path,
-               ranged, total_lines, file_bytes, result_chars, check_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               ranged, total_lines, file_bytes, result_chars, check_name, pattern)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         (tool_use_id, session_id, agent_id, tool_name, fact.kind, fact.path, fact.rel_path, int(fact.ranged),
-         fact.total_lines, fact.file_bytes, fact.result_chars, fact.check_name),
+         fact.total_lines, fact.file_bytes, fact.result_chars, fact.check_name, fact.pattern),
     )
