@@ -72,6 +72,7 @@ class SessionView(BaseModel):
     budget_state: State
     cache_misses: list[CacheMissRow] = Field(description="the most recent ones")
     cache_miss_cost_usd: float = 0.0
+    saved_usd: float | None = Field(None, description="what thrifty's tools saved (thrifty report savings)")
 
 
 class FleetView(BaseModel):

@@ -43,7 +43,7 @@ KEYS: dict[str, Spec] = {
     "expensive_tools": Spec("tools", ("WebSearch", "WebFetch"), "tools refused at 100% (`mcp__x__*` = prefix)"),
     "loop_repeat_limit": Spec("count", 5, "refuse the Nth identical consecutive tool call (0 = off)"),
     "loop_idle_limit": Spec("count", 12, "refuse after N calls with no file change and no new result (0 = off)"),
-    "steer": Spec("steer", "hint", "off | hint (name the thrifty call to the model) | enforce (refuse the native call)"),
+    "steer": Spec("steer", "hint", "off | hint (name the thrifty call to the model) | enforce (refuse the call)"),
     "max_subagents": Spec("count", 50, "refuse the Agent call past this many subagents per session (0 = off)"),
     "max_concurrent_subagents": Spec("count", 10, "refuse the Agent call past this many running at once (0 = off)"),
 }

@@ -25,6 +25,7 @@ from thrifty.fleet.models import (
 from thrifty.fleet.settings import Settings, resolve
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
+from thrifty.savings.report import saved
 
 SESSION_MISSES = 3
 FLEET_MISSES = 8
@@ -134,6 +135,7 @@ def session_view(conn: sqlite3.Connection, session_id: str, project: str, now: d
         budget_state=max((b.state for b in budgets), key=SEVERITY.__getitem__, default=OK),  # type: ignore[arg-type]
         cache_misses=[miss_row(m) for m in misses[:SESSION_MISSES]],
         cache_miss_cost_usd=sum(m.extra_cost_usd or 0.0 for m in misses),
+        saved_usd=saved(conn, session_id).usd_saved,
     )
 
 

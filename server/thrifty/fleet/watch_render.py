@@ -68,7 +68,7 @@ MIN_WIDTHS = {"Session": 8, "Cost": 8, "Burn/h": 7, "Tokens": 6, "Hit": 4, "Turn
 def sessions_table(view: FleetView, width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
     columns = [("Session", "left"), ("Project / agent", "left"), ("Cost", "right"),
-               ("Burn/h", "right")]
+               ("Burn/h", "right"), ("Saved", "right")]
     columns += ([("Input", "right"), ("Output", "right"), ("Cache W", "right"), ("Cache R", "right")] if width >= WIDE
                 else [("Tokens", "right")])
     columns += [("Hit", "right"), ("Turns", "right"), ("Budgets", "left")]
@@ -93,14 +93,16 @@ def _session_rows(table: Table, session: SessionView, width: int) -> None:
     bars = Text("\n").join(budget_text(b) for b in session.budgets if b.level == "session") or Text("")
     hit = "" if session.cache_hit_ratio is None else f"{session.cache_hit_ratio:.0%}"
     project = [session.project] if width >= NARROW else []
+    saved = money(session.saved_usd) if session.saved_usd is not None else ""
     table.add_row(session.session_id[:8], *project, money(session.cost_usd),
-                  money(session.burn_usd_per_hour), *_tokens(session.tokens, width), hit, str(session.turns),
+                  money(session.burn_usd_per_hour), saved, *_tokens(session.tokens, width), hit,
+                  str(session.turns),
                   bars, style="bold" if session.budget_state == "ok" else STATE_STYLE[session.budget_state])
     sub_bars = {b.agent_id: budget_text(b) for b in session.budgets if b.level == "subagent"}
     for agent in session.agents:
         name = "main" if agent.agent_id == "main" else f"{agent.agent_type or 'subagent'} {agent.agent_id[:8]}"
         first = [" ", f"  ↳ {name}"] if width >= NARROW else [f" ↳ {name[:10]}"]
-        table.add_row(*first, money(agent.cost_usd), "", *_tokens(agent.tokens, width), "", str(agent.turns),
+        table.add_row(*first, money(agent.cost_usd), "", "", *_tokens(agent.tokens, width), "", str(agent.turns),
                       sub_bars.get(agent.agent_id, Text("")), style="dim")
 
 

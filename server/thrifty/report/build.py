@@ -131,7 +131,15 @@ def build_summary(conn: sqlite3.Connection, filters: Filters) -> SummaryReport:
         session_id=session_id, project=project, totals=report_totals,
         agents=agent_rows(conn, scoped) if found else [], models=model_rows(conn, scoped) if found else [],
         tools=tool_rows(conn, scoped) if found else [], notes=extra + notes(conn, report_totals),
+        savings=session_savings(conn, session_id) if found and session_id else None,
     )
+
+
+def session_savings(conn: sqlite3.Connection, session_id: str) -> object:
+    from thrifty.savings.report import build_savings
+
+    found = build_savings(conn, Filters(session_id=session_id)).sessions
+    return found[0] if found else None
 
 
 def latest_session(conn: sqlite3.Connection, filters: Filters) -> str | None:

@@ -112,7 +112,12 @@ class SummaryReport(BaseModel):
     models: list[ModelRow]
     tools: list[ToolRow]
     notes: list[str] = []
+    savings: SessionSavings | None = Field(None, description="what thrifty saved in it, and the waste left")
 
+
+from thrifty.savings.report import SessionSavings  # noqa: E402 - the savings schema lives with thrifty.savings
+
+SummaryReport.model_rebuild()
 
 from thrifty.fleet.models import CacheMissesReport  # noqa: E402 - the cache-misses view's schema lives with fleet
 

@@ -206,6 +206,10 @@ def summary_view(report: SummaryReport, screen: Screen) -> None:
     screen.print(f"{money(t)} · {t.total_tokens:,} tokens (input {t.input_tokens:,}, output {t.output_tokens:,}, "
                  f"cache write {t.cache_creation_tokens:,}, cache read {t.cache_read_tokens:,}) · cache hit "
                  f"{ratio(t.cache_hit_ratio) or 'n/a'} · {t.turns:,} requests")
+    if report.savings is not None:
+        from thrifty.savings.table import one_line
+
+        screen.print("thrifty: " + one_line(report.savings))
     if report.agents:
         agents_table(AgentsReport(agents=report.agents, totals=t), screen, "by agent")
     if report.models:

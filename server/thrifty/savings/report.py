@@ -129,6 +129,13 @@ def build_savings(conn: sqlite3.Connection, filters: Filters) -> SavingsReport:
     return SavingsReport(sessions=rows, totals=_totals(rows), notes=_notes(conn))
 
 
+def saved(conn: sqlite3.Connection, session_id: str) -> SessionSavings:
+    """One session's savings without the waste scan (for `thrifty watch`, which refreshes every few seconds)."""
+    row = SessionSavings(session_id=session_id)
+    _add_savings(conn, Filters(session_id=session_id), _Prices(conn), lambda _: row)
+    return row
+
+
 def _add_savings(conn: sqlite3.Connection, filters: Filters, prices: _Prices, session: object) -> None:
     where, params = _scope(filters, "s.ts", "COALESCE(e.session_id, c.session_id)")
     rows = conn.execute(

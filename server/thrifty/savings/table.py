@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from thrifty.report.table import Column, Screen, draw, short
-from thrifty.savings.report import SavingsReport, SessionSavings, SavingsTotals
+from thrifty.savings.report import SavingsReport, SavingsTotals, SessionSavings
 
 
 def usd(value: float | None) -> str:
