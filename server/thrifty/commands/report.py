@@ -38,8 +38,8 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
     the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
     likely cause and the extra cost), savings (what thrifty's tools saved per session and the waste left, each
-    with the thrifty call that replaces it) or branches (cost per git branch and the model mix). New transcript lines are read first, so history from before
-    thrifty was installed is included.
+    with the thrifty call that replaces it) or branches (cost per git branch and the model mix). New transcript
+    lines are read first, so history from before thrifty was installed is included.
     """
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")

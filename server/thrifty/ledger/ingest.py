@@ -229,7 +229,8 @@ def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats
     conn.executemany(
         """UPDATE turns SET request_id = ?, session_id = ?, project = ?, agent_id = ?, file_id = ?, line_offset = ?,
                ts = ?, model = ?, speed = ?, is_sidechain = ?, input_tokens = ?, output_tokens = ?,
-               cache_write_5m_tokens = ?, cache_write_1h_tokens = ?, cache_read_tokens = ?, git_branch = ? WHERE id = ?""",
+               cache_write_5m_tokens = ?, cache_write_1h_tokens = ?, cache_read_tokens = ?, git_branch = ?
+           WHERE id = ?""",
         updates,
     )
     stats.turns_added += len(inserts)

@@ -81,7 +81,9 @@ def _read_fact(tool_input: dict[str, Any], response: object, project_dir: str) -
         if isinstance(content, str):
             first = start if isinstance(start, int) else 1
             rows = content.split("\n")
-            chars = len(content) + 1 + sum(len(str(first + i)) + 1 for i in range(len(rows)))
+            if content.endswith("\n"):
+                rows.pop()
+            chars = sum(len(str(first + i)) + len(row) + 2 for i, row in enumerate(rows))  # N<TAB>line<LF>
     try:
         size: int | None = os.stat(path).st_size
     except OSError:

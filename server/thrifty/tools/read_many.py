@@ -29,7 +29,6 @@ def register(server: MCPServer, config: ServerConfig) -> None:
         max_tokens: int = DEFAULT_MAX_TOKENS,
     ) -> CallToolResult:
         from thrifty.read.read_many import read_many  # first use only: keeps the server's start near the SDK's
-
         from thrifty.savings import native
 
         def read_and_measure() -> ReadManyResult:
