@@ -95,8 +95,7 @@ def _seconds(fn: Callable[[], object]) -> float:
 
 
 def _speed_mcp(tree: Path, quick: bool) -> Figure:
-    from thrifty.app import build_server
-    from thrifty.tools._result import ServerConfig
+    from thrifty.app import ServerConfig, build_server
 
     repeat = 3 if quick else 7
     arguments = {"patterns": SEARCH, "context": CONTEXT}

@@ -16,10 +16,9 @@ from pathlib import Path
 import anyio
 from mcp import Client
 
-from thrifty.app import build_server
+from thrifty.app import ServerConfig, build_server
 from thrifty.bench import Figure
 from thrifty.textout import MAX_MAX_TOKENS, clip_line, estimate_tokens
-from thrifty.tools._result import ServerConfig
 
 SECTION = "read_tools"
 SEED = 20260522

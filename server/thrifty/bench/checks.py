@@ -21,12 +21,11 @@ from pathlib import Path
 import anyio
 from mcp import Client
 
-from thrifty.app import build_server
+from thrifty.app import ServerConfig, build_server
 from thrifty.bench import Figure
 from thrifty.checks.env import check_env
 from thrifty.checks.render import named_in_text
 from thrifty.checks.service import run_checks
-from thrifty.tools._result import ServerConfig
 
 SECTION = "checks"
 BASH_INLINE_CHARS = 30_000  # Claude Code's Bash returns up to this much inline (BASH_MAX_OUTPUT_LENGTH default)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from thrifty.bench import Figure, median_seconds, run_command
-from thrifty.bootstrap import ensure_venv, plugin_root
+from thrifty.launch.environment import ensure_venv, plugin_root
 from thrifty.paths import data_dir
 
 SECTION = "server"

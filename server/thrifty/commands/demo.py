@@ -115,8 +115,7 @@ def write_example(root: Path) -> None:
 async def _call_tools(root: Path) -> None:
     from mcp import Client
 
-    from thrifty.app import build_server
-    from thrifty.tools._result import ServerConfig
+    from thrifty.app import ServerConfig, build_server
 
     async with Client(build_server(ServerConfig(root=root, structured=False))) as client:
         for name, arguments in CALLS:

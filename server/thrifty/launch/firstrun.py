@@ -18,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from thrifty import __version__, bootstrap
+from thrifty import __version__
 from thrifty.instructions import INSTRUCTIONS
+from thrifty.launch import environment
 
 # mcp_types.version.HANDSHAKE_PROTOCOL_VERSIONS of the SDK the venv installs, oldest first (a test keeps them equal).
 HANDSHAKE_PROTOCOL_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
@@ -115,7 +116,7 @@ def serve_while_building(root: Path, data: Path, argv: list[str]) -> int:
     _on_stop(_leave)  # how a client stops its server: leave without a traceback, the build going on
     stand_in = StandIn(data)
     stdin = Lines(sys.stdin.fileno())
-    build = bootstrap.start_build(root, data, stderr=subprocess.PIPE)
+    build = environment.start_build(root, data, stderr=subprocess.PIPE)
     assert build.stderr is not None
     with build.stderr:
         build_output = _serve(stand_in, stdin, build.stderr.fileno())
@@ -124,10 +125,10 @@ def serve_while_building(root: Path, data: Path, argv: list[str]) -> int:
     if build.wait(timeout=60) != 0:  # its stderr closed as it exited
         said = re.search(rb"failed \((.*)\); details in", build_output)
         stand_in.fail(said[1].decode("utf-8", "replace") if said else f"the build exited with {build.returncode}")
-    elif not bootstrap.is_current(data / "venv", bootstrap.fingerprint(bootstrap.dependencies(root))):
+    elif not environment.is_current(data / "venv", environment.fingerprint(environment.dependencies(root))):
         stand_in.fail(f"the build finished but {data / 'venv'} is still not current")
     else:
-        status = _hand_over(stand_in, stdin, root, bootstrap.venv_python(data / "venv"), argv)
+        status = _hand_over(stand_in, stdin, root, environment.venv_python(data / "venv"), argv)
         if status is not None:
             return status
     _serve(stand_in, stdin, None)
@@ -161,7 +162,7 @@ def _hand_over(stand_in: StandIn, stdin: Lines, root: Path, python: Path, argv: 
     Requests the stand-in already answered are not replayed: the client has its replies.
     """
     server = subprocess.Popen([str(python), "-m", "thrifty", *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              env=bootstrap.server_env(root), bufsize=0)
+                              env=environment.server_env(root), bufsize=0)
     assert server.stdin is not None and server.stdout is not None
     to_server, from_server = server.stdin.fileno(), server.stdout.fileno()
     signalled: list[int] = []

@@ -14,8 +14,8 @@ from mcp import Client
 from mcp.types import Tool
 from pydantic import BaseModel, computed_field
 
-from thrifty import hook_probe, plugin_files
-from thrifty.mcp_servers import ServerLook
+from thrifty.footprint import hook_probe, plugin_files
+from thrifty.footprint.mcp_servers import ServerLook
 from thrifty.textout import CHARS_PER_TOKEN
 
 Kind = Literal["tool", "instructions", "skill", "agent", "command", "hook"]
@@ -138,8 +138,7 @@ def hook_items(root: Path, project: Path, data: Path) -> list[Item]:
 
 async def server_items(root: Path, project: Path) -> tuple[list[Item], int]:
     """thrifty's own server, built in-process: its instructions and tools, and the tools/list size on the wire."""
-    from thrifty.app import build_server
-    from thrifty.tools._result import ServerConfig
+    from thrifty.app import ServerConfig, build_server
 
     server = build_server(ServerConfig(root=project, structured=False))
     async with Client(server, mode="legacy") as client:

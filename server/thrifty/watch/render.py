@@ -10,14 +10,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from thrifty.fleet.models import BudgetBar, CacheMissRow, FleetView, SessionView, TokenCounts
+from thrifty.money import usd
+from thrifty.report.budget_models import BudgetBar
+from thrifty.report.models import CacheMissRow
+from thrifty.watch.models import FleetView, SessionView, TokenCounts
 
 STATE_STYLE = {"ok": "green", "warn": "yellow", "over": "red", "stop": "bold white on red"}
 BAR_WIDTH = 12
-
-
-def money(value: float | None) -> str:
-    return "n/a" if value is None else f"${value:,.2f}"
 
 
 def count(value: int) -> str:
@@ -33,7 +32,7 @@ def count(value: int) -> str:
 
 def budget_text(budget: BudgetBar) -> Text:
     filled = min(BAR_WIDTH, round(min(budget.ratio, 1.0) * BAR_WIDTH))
-    limit = money(budget.limit) if budget.unit == "usd" else f"{count(int(budget.limit))} tok"
+    limit = usd(budget.limit) if budget.unit == "usd" else f"{count(int(budget.limit))} tok"
     label = budget.level if budget.level != "subagent" else f"sub {(budget.agent_id or '')[:6]}"
     text = Text(f"{label:<10} ")
     text.append("█" * filled + "░" * (BAR_WIDTH - filled), style=STATE_STYLE[budget.state])
@@ -54,7 +53,7 @@ def header(view: FleetView) -> Text:
     text = Text("thrifty watch", style="bold")
     active = len(view.sessions)
     text.append(f" · {active} session{'s' if active != 1 else ''} active in the last {view.window_minutes} min")
-    text.append(f" · today {money(view.today_cost_usd)}, {count(view.today_tokens)} tokens")
+    text.append(f" · today {usd(view.today_cost_usd)}, {count(view.today_tokens)} tokens")
     text.append(f" · burn over {view.burn_minutes} min")
     text.append(f" · {local_time(view.updated_at)} · q or Ctrl-C quits", style="dim")
     return text
@@ -93,14 +92,14 @@ def _session_rows(table: Table, session: SessionView, width: int) -> None:
     bars = Text("\n").join(budget_text(b) for b in session.budgets if b.level == "session") or Text("")
     hit = "" if session.cache_hit_ratio is None else f"{session.cache_hit_ratio:.0%}"
     project = [session.project] if width >= NARROW else []
-    table.add_row(session.session_id[:8], *project, money(session.cost_usd),
-                  money(session.burn_usd_per_hour), *_tokens(session.tokens, width), hit, str(session.turns),
+    table.add_row(session.session_id[:8], *project, usd(session.cost_usd),
+                  usd(session.burn_usd_per_hour), *_tokens(session.tokens, width), hit, str(session.turns),
                   bars, style="bold" if session.budget_state == "ok" else STATE_STYLE[session.budget_state])
     sub_bars = {b.agent_id: budget_text(b) for b in session.budgets if b.level == "subagent"}
     for agent in session.agents:
         name = "main" if agent.agent_id == "main" else f"{agent.agent_type or 'subagent'} {agent.agent_id[:8]}"
         first = [" ", f"  ↳ {name}"] if width >= NARROW else [f" ↳ {name[:10]}"]
-        table.add_row(*first, money(agent.cost_usd), "", *_tokens(agent.tokens, width), "", str(agent.turns),
+        table.add_row(*first, usd(agent.cost_usd), "", *_tokens(agent.tokens, width), "", str(agent.turns),
                       sub_bars.get(agent.agent_id, Text("")), style="dim")
 
 
@@ -111,7 +110,7 @@ def misses_table(misses: list[CacheMissRow]) -> Table:
         table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for miss in misses:
         table.add_row(local_time(miss.ts), miss.session_id[:8], miss.agent_id[:8], miss.detail,
-                      count(miss.rewritten_tokens), money(miss.extra_cost_usd))
+                      count(miss.rewritten_tokens), usd(miss.extra_cost_usd))
     return table
 
 

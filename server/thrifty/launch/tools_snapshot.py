@@ -1,6 +1,7 @@
 """The real server's tools/list as it goes over the wire, kept in tools_snapshot.json for the first-run stand-in.
 
-Regenerate after changing a tool definition: `.venv/bin/python -m thrifty.tools_snapshot` (a test fails until then).
+Regenerate after changing a tool definition (a test fails until then):
+`.venv/bin/python -m thrifty.launch.tools_snapshot`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 import time
 from typing import Any
 
-from thrifty import bootstrap, firstrun
+from thrifty.launch import environment, firstrun
 
 HANDSHAKE = [
     {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -25,9 +26,10 @@ HANDSHAKE = [
 
 def live_tools(timeout: float = 60.0) -> list[dict[str, Any]]:
     """tools/list from `thrifty serve --text-only` (as the plugin runs it) over a real stdio pipe."""
-    root = bootstrap.plugin_root()
+    root = environment.plugin_root()
     server = subprocess.Popen([sys.executable, "-m", "thrifty", "serve", "--text-only", "--root", str(root)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=bootstrap.server_env(root), bufsize=0)
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=environment.server_env(root),
+                              bufsize=0)
     assert server.stdin is not None and server.stdout is not None
     try:
         server.stdin.write(b"".join(json.dumps(message).encode() + b"\n" for message in HANDSHAKE))

@@ -3,8 +3,9 @@ that are not defaults, and notes. Drawn with the report's table code so both com
 
 from __future__ import annotations
 
-from thrifty.fleet.budgets import amount_text
-from thrifty.fleet.models import BudgetBar, BudgetReport
+from thrifty.guard.budgets import amount_text
+from thrifty.money import usd
+from thrifty.report.budget_models import BudgetBar, BudgetReport
 from thrifty.report.table import Column, Screen, draw
 
 STATE_LABEL = {"ok": "ok", "warn": "warning", "over": "reached", "stop": "stopped"}
@@ -26,7 +27,7 @@ def render(report: BudgetReport, screen: Screen | None = None) -> None:
             who = "session" if b.level == "session" else f"subagent {(b.agent_id or '')[:12]}"
             rows.append([session.session_id[:8], session.project, who, *budget_cells(b)])
         if not session.budgets:
-            spent = "n/a" if session.cost_usd is None else f"${session.cost_usd:,.2f}"
+            spent = usd(session.cost_usd)
             rows.append([session.session_id[:8], session.project, "(none set)", "", spent, "", ""])
     if rows:
         screen.print(draw("thrifty · budgets", columns, rows, None, screen.width, screen.color))

@@ -1,11 +1,10 @@
-"""The plugin's launch path: a venv under the data directory, built with nothing but python3, then exec.
+"""The plugin's Python environment: a venv under the data directory, built with nothing but python3.
 
-`bin/thrifty` runs `python3 -m thrifty.bootstrap ARGS` with the plugin's `server/` on PYTHONPATH. This module
-(standard library only) makes sure `<data>/venv` holds the dependencies listed in the plugin's pyproject.toml,
-then replaces itself with the venv's python running `thrifty ARGS`. The package itself is not installed into the
+Standard library only (the launcher in `thrifty.launch.__main__` runs it with the system python3). `<data>/venv`
+holds the dependencies listed in the plugin's pyproject.toml. The package itself is not installed into the
 venv: it is imported from the plugin root, so a plugin update that changes only code costs no reinstall, and one
 that changes the dependency list (the fingerprint) rebuilds the venv. `thrifty serve` does not wait for a build:
-thrifty.firstrun answers the MCP client while it runs, then hands over to the real server.
+thrifty.launch.firstrun answers the MCP client while it runs, then hands over to the real server.
 """
 
 from __future__ import annotations
@@ -25,14 +24,14 @@ from thrifty.paths import data_dir
 
 STAMP = "thrifty-deps.sha256"
 INSTALL_TIMEOUT_S = 600
-BUILD_FLAG = "--build-venv"  # internal: `python -m thrifty.bootstrap --build-venv ROOT DATA`
+BUILD_FLAG = "--build-venv"  # internal: `python -m thrifty.launch --build-venv ROOT DATA`
 # Test hook, never set in use: a JSON argv run instead of venv + pip (the venv dir appended), so tests can make a
 # first build slow, gated and deterministic without the package index.
 TEST_BUILD_COMMAND = "THRIFTY_TEST_BUILD_COMMAND"
 
 
 def plugin_root() -> Path:
-    return Path(__file__).resolve().parent.parent.parent
+    return Path(__file__).resolve().parents[3]
 
 
 def dependencies(root: Path) -> list[str]:
@@ -122,7 +121,7 @@ def start_build(root: Path, data: Path, stderr: int | None = None) -> subprocess
     # the venv, and the SessionStart hook waiting on the lock then started over in the same directory. A build that
     # outlives its caller finishes and stamps the venv, and whoever waits on the lock finds it current.
     return subprocess.Popen(
-        [sys.executable, "-m", "thrifty.bootstrap", BUILD_FLAG, str(root), str(data)],
+        [sys.executable, "-m", "thrifty.launch", BUILD_FLAG, str(root), str(data)],
         env=server_env(root), stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,  # the MCP server's stdout is the protocol wire
         stderr=stderr, start_new_session=True,
@@ -153,40 +152,3 @@ def build_venv(root: Path, data: Path) -> None:
         _install(venv_dir, deps, data / "setup.log")
         _precompile(venv_dir, root, data / "setup.log")
         (venv_dir / STAMP).write_text(expected + "\n", encoding="utf-8")
-
-
-def main(argv: list[str]) -> None:
-    errors = (OSError, subprocess.SubprocessError, KeyError, tomllib.TOMLDecodeError)
-    if argv[:1] == [BUILD_FLAG]:
-        try:
-            build_venv(Path(argv[1]), Path(argv[2]))
-        except subprocess.CalledProcessError as exc:  # its command line is long and says nothing; the log does
-            sys.stderr.write(f"thrifty: building its environment failed (the installer exited with status "
-                             f"{exc.returncode}); details in {argv[2]}/setup.log\n")
-            sys.exit(1)
-        except errors as exc:
-            sys.stderr.write(f"thrifty: building its environment failed ({exc}); details in {argv[2]}/setup.log\n")
-            sys.exit(1)
-        return
-    root = plugin_root()
-    data = data_dir()
-    try:
-        if not is_current(data / "venv", fingerprint(dependencies(root))):
-            if argv[:1] == ["serve"]:  # an MCP client is waiting for `initialize`: answer it while the build runs
-                from thrifty.firstrun import serve_while_building
-
-                sys.exit(serve_while_building(root, data, argv))
-            if argv[:1] == ["setup"] and "--check" in argv:  # a check must not build what it reports on
-                sys.stderr.write(f"thrifty: its environment at {data / 'venv'} is missing or stale; "
-                                 "run `thrifty setup` to build it\n")
-                sys.exit(1)
-            ensure_venv(root, data)
-    except errors as exc:
-        sys.stderr.write(f"thrifty: could not prepare its environment ({exc}); details in {data / 'setup.log'}\n")
-        sys.exit(1)
-    python = venv_python(data / "venv")
-    os.execve(python, [str(python), "-m", "thrifty", *argv], server_env(root))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -16,10 +16,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from thrifty.fleet.models import FleetView, SessionView
-from thrifty.fleet.settings import Settings
-from thrifty.fleet.views import active_sessions, fleet_view, local_settings, session_view, utc_ts
+from thrifty.guard.recorded import local_settings
+from thrifty.guard.settings import Settings
 from thrifty.ledger.ingest import describe, ingest_files, ingest_tree
+from thrifty.ledger.queries import utc_ts
+from thrifty.watch.models import FleetView, SessionView
+from thrifty.watch.views import active_sessions, fleet_view, session_view
 
 STEP_MS = 50
 DEBOUNCE_MS = 400

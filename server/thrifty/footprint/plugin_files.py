@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from thrifty import frontmatter
 from thrifty.errors import ToolError
+from thrifty.footprint import frontmatter
 
 ComponentKind = Literal["skill", "agent", "command"]
 

@@ -7,14 +7,30 @@ import sqlite3
 from datetime import datetime, timedelta
 
 from thrifty.errors import ToolError
-from thrifty.fleet.budgets import MAIN_AGENT, OK, SEVERITY, evaluate
-from thrifty.fleet.models import BudgetReport, RaiseRow, SessionBudgets, SettingRow
-from thrifty.fleet.settings import KEYS, Settings
-from thrifty.fleet.views import agents, bar, latest_settings, local_settings, session_settings, utc_ts
+from thrifty.guard.budgets import MAIN_AGENT, OK, SEVERITY, Budget, evaluate
+from thrifty.guard.recorded import latest_settings, local_settings, session_settings
+from thrifty.guard.settings import KEYS, Settings
 from thrifty.ledger import queries
+from thrifty.ledger.queries import Filters, Usage, utc_ts
+from thrifty.report.budget_models import BudgetBar, BudgetReport, RaiseRow, SessionBudgets, SettingRow
 
 RECENT_HOURS = 24
 MAX_SESSIONS = 20
+
+
+def bar(budget: Budget) -> BudgetBar:
+    return BudgetBar(level=budget.level, unit=budget.unit,  # type: ignore[arg-type]
+                     agent_id=budget.agent_id if budget.level == "subagent" else None, limit=budget.limit,
+                     raised=budget.raised, spent=budget.spent, ratio=budget.ratio, state=budget.state,  # type: ignore[arg-type]
+                     raise_command=budget.raise_command())
+
+
+def agents(conn: sqlite3.Connection, session_id: str) -> list[tuple[str, Usage]]:
+    merged: dict[str, Usage] = {}
+    for (_, agent_id, _), usage in queries.agent_totals(conn, Filters(session_id=session_id)).items():
+        key = str(agent_id)
+        merged[key] = usage if key not in merged else queries.merge(merged[key], usage)
+    return sorted(merged.items(), key=lambda item: (item[0] != MAIN_AGENT, item[1].first_ts, item[0]))
 
 
 def setting_rows(settings: Settings) -> list[SettingRow]:

@@ -20,10 +20,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from thrifty.fleet.budgets import MAIN_AGENT, evaluate
-from thrifty.fleet.enforce import Notice, plan, reply
-from thrifty.fleet.loop_guard import check_and_record, content_key, record_result
-from thrifty.fleet.settings import Settings, project_dir_of, resolve
+from thrifty.guard.budgets import MAIN_AGENT, evaluate
+from thrifty.guard.enforce import Notice, plan, reply
+from thrifty.guard.loop_guard import check_and_record, content_key, record_result
+from thrifty.guard.settings import Settings, project_dir_of, resolve
 from thrifty.ledger.db import connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
 

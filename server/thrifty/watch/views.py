@@ -1,82 +1,30 @@
-"""Build the fleet views from the ledger: sessions active recently with agents, burn rate, budgets and cache misses.
+"""Build the watch views from the ledger: sessions active recently with agents, burn rate, budgets and cache misses.
 
-Budgets are judged with the settings the session's own hooks last resolved (`budget_settings`: userConfig reaches
-hooks only, not this shell); a session no hook has seen yet uses what this shell resolves.
+Budgets are judged with the settings the session's own hooks last resolved (see `thrifty.guard.recorded`).
 """
 
 from __future__ import annotations
 
-import os
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from thrifty.fleet import cache_misses
-from thrifty.fleet.budgets import MAIN_AGENT, OK, SEVERITY, Budget, evaluate
-from thrifty.fleet.models import (
-    AgentView,
-    BudgetBar,
-    CacheMissesReport,
-    CacheMissRow,
-    CacheMissTotals,
-    FleetView,
-    SessionView,
-    TokenCounts,
-)
-from thrifty.fleet.settings import Settings, resolve
+from thrifty.guard.budgets import MAIN_AGENT, OK, SEVERITY, evaluate
+from thrifty.guard.recorded import latest_settings, local_settings, session_settings
+from thrifty.guard.settings import Settings
 from thrifty.ledger import queries
-from thrifty.ledger.queries import Filters, Usage
+from thrifty.ledger.queries import Filters, Usage, utc_ts
+from thrifty.report import cache_misses
+from thrifty.report.budget_view import agents, bar
+from thrifty.report.cache_view import miss_row
+from thrifty.watch.models import AgentView, FleetView, SessionView, TokenCounts
 
 SESSION_MISSES = 3
 FLEET_MISSES = 8
 
 
-def utc_ts(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-
-
 def tokens_of(usage: Usage) -> TokenCounts:
     return TokenCounts(input=usage.input_tokens, output=usage.output_tokens, cache_write=usage.cache_creation_tokens,
                        cache_read=usage.cache_read_tokens, total=usage.total_tokens)
-
-
-def bar(budget: Budget) -> BudgetBar:
-    return BudgetBar(level=budget.level, unit=budget.unit,  # type: ignore[arg-type]
-                     agent_id=budget.agent_id if budget.level == "subagent" else None, limit=budget.limit,
-                     raised=budget.raised, spent=budget.spent, ratio=budget.ratio, state=budget.state,  # type: ignore[arg-type]
-                     raise_command=budget.raise_command())
-
-
-def miss_row(miss: cache_misses.CacheMiss) -> CacheMissRow:
-    data = miss.as_dict()
-    data.pop("ttl_seconds")
-    return CacheMissRow.model_validate(data)
-
-
-def session_settings(conn: sqlite3.Connection, session_id: str, fallback: Settings) -> tuple[Settings, str | None]:
-    """(settings the session's hooks enforce, its project dir), else (`fallback`, None)."""
-    row = conn.execute("SELECT settings, project_dir FROM budget_settings WHERE session_id = ?",
-                       (session_id,)).fetchone()
-    if row is None:
-        return fallback, None
-    try:
-        return Settings.from_json(row[0]), str(row[1])
-    except ValueError:
-        return fallback, None
-
-
-def latest_settings(conn: sqlite3.Connection, fallback: Settings) -> Settings:
-    """The settings hooks resolved most recently (for the machine-wide daily budget)."""
-    row = conn.execute("SELECT settings FROM budget_settings ORDER BY updated_at DESC LIMIT 1").fetchone()
-    if row is None:
-        return fallback
-    try:
-        return Settings.from_json(row[0])
-    except ValueError:
-        return fallback
-
-
-def local_settings() -> Settings:
-    return resolve(os.getcwd(), os.environ)
 
 
 def active_sessions(conn: sqlite3.Connection, since: datetime, limit: int = 50) -> list[tuple[str, str]]:
@@ -99,14 +47,6 @@ def usage_since(conn: sqlite3.Connection, session_id: str, since: datetime) -> U
     for row in rows:
         usage.add(row[0], row[1], row[2:])
     return usage
-
-
-def agents(conn: sqlite3.Connection, session_id: str) -> list[tuple[str, Usage]]:
-    merged: dict[str, Usage] = {}
-    for (_, agent_id, _), usage in queries.agent_totals(conn, Filters(session_id=session_id)).items():
-        key = str(agent_id)
-        merged[key] = usage if key not in merged else queries.merge(merged[key], usage)
-    return sorted(merged.items(), key=lambda item: (item[0] != MAIN_AGENT, item[1].first_ts, item[0]))
 
 
 def session_view(conn: sqlite3.Connection, session_id: str, project: str, now: datetime, burn_minutes: int,
@@ -153,19 +93,3 @@ def fleet_view(conn: sqlite3.Connection, now: datetime, window_minutes: int, bur
         cache_misses=[miss_row(m) for m in cache_misses.find(conn, Filters(since=today, until=today),
                                                              limit=FLEET_MISSES)],
     )
-
-
-def cache_misses_report(conn: sqlite3.Connection, filters: Filters) -> CacheMissesReport:
-    """Every cache miss the filters select, newest first, with totals by cause (the `cache-misses` report view)."""
-    rows = [miss_row(m) for m in cache_misses.find(conn, filters)]
-    by_cause: dict[str, CacheMissTotals] = {}
-    for row in rows:
-        bucket = by_cause.setdefault(row.cause, CacheMissTotals())
-        bucket.misses += 1
-        bucket.rewritten_tokens += row.rewritten_tokens
-        bucket.extra_cost_usd += row.extra_cost_usd or 0.0
-    examined = queries.total(conn, filters).turns
-    totals = CacheMissTotals(misses=len(rows), rewritten_tokens=sum(r.rewritten_tokens for r in rows),
-                             extra_cost_usd=sum(r.extra_cost_usd or 0.0 for r in rows), turns=examined)
-    return CacheMissesReport(cache_misses=rows, by_cause=by_cause, totals=totals)
-

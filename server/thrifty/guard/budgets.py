@@ -11,8 +11,9 @@ import math
 import sqlite3
 from datetime import date
 
-from thrifty.fleet.settings import LEVELS, UNITS, Settings
+from thrifty.guard.settings import LEVELS, UNITS, Settings
 from thrifty.ledger.queries import Filters, total
+from thrifty.money import usd
 
 MAIN_AGENT = "main"
 OK, WARN, OVER, STOP = "ok", "warn", "over", "stop"
@@ -68,7 +69,7 @@ class Budget:
 
 
 def amount_text(unit: str, value: float) -> str:
-    return f"${value:,.2f}" if unit == "usd" else f"{int(value):,} tokens"
+    return usd(value) if unit == "usd" else f"{int(value):,} tokens"
 
 
 def state_for(ratio: float, settings: Settings) -> str:

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from thrifty.fleet.budgets import OVER, STOP, WARN, Budget, amount_text
-from thrifty.fleet.settings import FAN_OUT_TOOLS, Settings
+from thrifty.guard.budgets import OVER, STOP, WARN, Budget, amount_text
+from thrifty.guard.settings import FAN_OUT_TOOLS, Settings
 
 
 class Notice:

@@ -17,7 +17,7 @@ import sqlite3
 import zlib
 from typing import Any
 
-from thrifty.fleet.settings import Settings
+from thrifty.guard.settings import Settings
 
 FILE_CHANGING_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
 RING_SIZE = 64
