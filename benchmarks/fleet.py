@@ -22,11 +22,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from thrifty.bench import Figure, median_seconds, run_command
-from thrifty.ledger.synth import Session, realistic_session
+from benchmarks import Figure, median_seconds, run_command
+from fixtures_gen.synth import Session, realistic_session
 
 SECTION = "fleet"
-SERVER_DIR = Path(__file__).resolve().parents[2]
+SERVER_DIR = Path(__file__).resolve().parents[1] / "server"
 BARE = 'python3 -c "import json, sqlite3"'
 WATCH_TARGET_S = 2.0
 BUDGETS = {"session_usd": "500", "session_tokens": "900M", "subagent_usd": "100", "daily_usd": "5000",

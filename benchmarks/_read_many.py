@@ -1,6 +1,6 @@
 """read_many's figures for the read_tools section: ten random symbols of the installed standard library in one call.
 
-Ground truth comes from `ast` here, independently of thrifty.read.symbols. References: Claude Code's Read of each
+Ground truth comes from `ast` here, independently of thrifty.symbols. References: Claude Code's Read of each
 whole file (first 2,000 lines, `cat -n` numbering) and the reference filesystem server's `read_multiple_files`.
 """
 
@@ -16,8 +16,8 @@ from pathlib import Path
 import anyio
 from mcp import Client
 
+from benchmarks import Figure
 from thrifty.app import ServerConfig, build_server
-from thrifty.bench import Figure
 from thrifty.textout import MAX_MAX_TOKENS, clip_line, estimate_tokens
 
 SECTION = "read_tools"

@@ -21,7 +21,7 @@ from pathlib import Path
 import anyio
 from mcp import Client
 
-from thrifty.bench import Figure
+from benchmarks import Figure
 from thrifty.search.engine import SearchRequest, grep_and_read
 from thrifty.search.rg import find_rg
 from thrifty.textout import MAX_MAX_TOKENS

@@ -21,8 +21,8 @@ from pathlib import Path
 import anyio
 from mcp import Client
 
+from benchmarks import Figure
 from thrifty.app import ServerConfig, build_server
-from thrifty.bench import Figure
 from thrifty.checks.env import check_env
 from thrifty.checks.render import named_in_text
 from thrifty.checks.service import run_checks

@@ -1,18 +1,27 @@
-"""`thrifty bench`: performance and size claims as ratios against a reference measured in the same run.
+"""The benchmark: performance and size claims as ratios against a reference measured in the same run.
 
-Each section is a module here exposing `run(quick: bool) -> list[Figure]`. A figure compares a measured value with a
-named reference (rg, a bare import, ccusage, whole-file reads...) and, when an issue sets one, with a target ratio.
+Dev tooling, not part of the installed package: run it from a source checkout with `python -m benchmarks` (or
+`thrifty bench`, which runs this). Each section is a module here exposing `run(quick: bool) -> list[Figure]`. A
+figure compares a measured value with a named reference (rg, a bare import, ccusage, whole-file reads...) and, when
+an issue sets one, with a target ratio.
 """
 
 from __future__ import annotations
 
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel
+
+# The sections generate their transcripts with the test suite's generator (tests/fixtures_gen/synth.py).
+_TESTS = str(Path(__file__).resolve().parents[1] / "tests")
+if _TESTS not in sys.path:
+    sys.path.append(_TESTS)
 
 SECTIONS = ["server", "read_tools", "ledger", "checks", "fleet"]
 

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from thrifty.bench import Figure, median_seconds, run_command
+from benchmarks import Figure, median_seconds, run_command
 from thrifty.launch.environment import ensure_venv, plugin_root
 from thrifty.paths import data_dir
 

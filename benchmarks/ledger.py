@@ -1,8 +1,9 @@
 """Bench section `ledger`: `thrifty report` against ccusage on one generated history, cold and warm, and the Stop
 hook after one new line in a large transcript against a bare `python3 -c "import json, sqlite3"`.
 
-The history comes from `thrifty.ledger.synth` (137 MB in full mode). Both tools read the same tree in the same run;
-ccusage gets its own empty cache dir. The hook runs as Claude Code runs it: a fresh interpreter, JSON on stdin.
+The history comes from the test suite's generator, tests/fixtures_gen/synth.py (137 MB in full mode). Both tools
+read the same tree in the same run; ccusage gets its own empty cache dir. The hook runs as Claude Code runs it: a
+fresh interpreter, JSON on stdin.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from thrifty.bench import Figure, median_seconds, run_command
-from thrifty.ledger.synth import append_line, dumps, realistic_session, write_history
+from benchmarks import Figure, median_seconds, run_command
+from fixtures_gen.synth import append_line, dumps, realistic_session, write_history
 
 SECTION = "ledger"
 CCUSAGE_VERSION = "20.0.24"
-REPO = Path(__file__).resolve().parents[3]
-SERVER_DIR = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
+SERVER_DIR = REPO / "server"
 
 
 def find_ccusage() -> str | None:
