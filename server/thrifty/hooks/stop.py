@@ -36,7 +36,7 @@ def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
 
 def _record_subagent_end(event: dict[str, Any]) -> None:
     """A subagent ended: one fewer running for `max_concurrent_subagents`."""
-    from thrifty.fleet.spawns import record_end
+    from thrifty.guard.spawns import record_end
     from thrifty.ledger.db import connect, transaction
     from thrifty.paths import ledger_path
 

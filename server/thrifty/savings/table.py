@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
+from thrifty.money import usd
 from thrifty.report.table import Column, Screen, draw, short
 from thrifty.savings.report import SavingsReport, SavingsTotals, SessionSavings
-
-
-def usd(value: float | None) -> str:
-    return "n/a" if value is None else f"${value:,.4f}" if 0 < abs(value) < 0.01 else f"${value:,.2f}"
 
 
 def one_line(row: SessionSavings | SavingsTotals) -> str:

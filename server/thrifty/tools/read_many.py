@@ -9,7 +9,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import CallToolResult
 
 from thrifty.textout import DEFAULT_MAX_TOKENS
-from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
+from thrifty.tools._result import ToolConfig, model_fixable_errors, register_tool, tool_result
 
 if TYPE_CHECKING:
     from thrifty.read.read_many import ReadManyResult
@@ -20,7 +20,7 @@ DESCRIPTION = (
 )
 
 
-def register(server: MCPServer, config: ServerConfig) -> None:
+def register(server: MCPServer, config: ToolConfig) -> None:
     async def read_many_tool(
         ctx: Context,
         # Bounds are checked by the core, whose messages say what to do; schema constraints would answer with

@@ -1,0 +1,178 @@
+"""The tool-call gate behind PreToolUse and PostToolUse: budgets, the loop guard, steering hints (`steer`) and the
+spawn ceiling (`spawns`), from the ledger only.
+
+PreToolUse resolves the settings (environment and at most two small project files), returns at once when all of
+them are off, else reads the spend of the budgets that apply (indexed SUMs over `turns`) and, in
+one short write transaction, judges and records the call in the loop-guard ring, records the one-time notices it
+is about to give (INSERT OR IGNORE, so concurrent hooks give each notice once) and the settings it used. It never
+reads transcripts. Spend lags by whatever the transcript holds that the ledger does not, so the async PostToolUse
+ingests the session's new transcript bytes after every call (work proportional to the new bytes) and records the
+call's result for the loop guard's idle rule and the call's facts for the savings report (`savings.events`). If
+another writer holds the ledger longer than `WRITE_WAIT_MS`
+(a cold `thrifty report` writing a large history), the call is decided on budgets alone rather than wait. Other
+errors propagate to the dispatcher, which logs them and exits 0 (fail open). Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from thrifty.guard import spawns, steer
+from thrifty.guard.budgets import MAIN_AGENT, evaluate
+from thrifty.guard.enforce import Notice, plan, reply
+from thrifty.guard.loop_guard import check_and_record, content_key, record_result
+from thrifty.guard.settings import FAN_OUT_TOOLS, Settings, project_dir_of, resolve
+from thrifty.ledger.db import connect, transaction
+from thrifty.paths import ledger_path, transcripts_dir
+from thrifty.savings import events
+
+WRITE_WAIT_MS = 1_500  # the agent waits on this hook: past this, skip the loop-guard and notice writes this once
+
+
+def _ids(event: Mapping[str, Any]) -> tuple[str, str] | None:
+    session_id = event.get("session_id")
+    if not isinstance(session_id, str) or not session_id:
+        return None
+    agent_id = event.get("agent_id")
+    return session_id, agent_id if isinstance(agent_id, str) and agent_id else MAIN_AGENT
+
+
+def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, today: date | None = None
+                 ) -> dict[str, Any] | None:
+    """The PreToolUse reply for this call, or None to stay silent."""
+    ids = _ids(event)
+    if ids is None:
+        return None
+    session_id, agent_id = ids
+    tool_name = str(event.get("tool_name") or "")
+    project_dir = project_dir_of(event, env)
+    settings = resolve(project_dir, env)
+    spawning = tool_name in FAN_OUT_TOOLS and settings.spawn_ceiling_on
+    if not (settings.budgets_on or settings.loop_guard_on or settings.errors or settings.steer_on or spawning):
+        return None
+    conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    try:
+        budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
+        budget_plan = plan(budgets, settings, tool_name)
+        notices = budget_plan.notices + settings_notices(settings)
+        loop_reason, spawn_reason, hint, shown = None, None, None, []
+        tool_use_id = _str(event.get("tool_use_id"))
+        conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
+        try:
+            with transaction(conn):
+                if settings.steer_on and tool_name:
+                    hint = steer.hint_for(tool_name, event.get("tool_input"), project_dir,
+                                          recent_calls(conn, session_id, agent_id))
+                if (settings.loop_guard_on or settings.steer_on) and tool_name:
+                    loop_reason = check_and_record(conn, settings, session_id, agent_id, tool_name,
+                                                   event.get("tool_input"), tool_use_id)
+                    if hint is not None:
+                        mark_hint(conn, session_id, agent_id, hint.pattern)
+                if spawning and not (budget_plan.deny_reason or loop_reason):
+                    spawn_reason = spawns.refusal(conn, settings, session_id)
+                    if spawn_reason is None:
+                        spawns.record_spawn(conn, session_id, agent_id, tool_use_id or uuid.uuid4().hex)
+                shown = [notice for notice in notices if first_time(conn, session_id, notice)]
+                remember_settings(conn, session_id, settings)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            loop_reason, shown = None, []  # another writer held the ledger too long: decide on budgets alone
+    finally:
+        conn.close()
+    deny = " ".join(reason for reason in (budget_plan.deny_reason, loop_reason, spawn_reason) if reason) or None
+    answer = reply(deny, budget_plan.stop_reason, shown)
+    if hint is not None and not deny:
+        answer = steer.add_to_reply(answer, hint, enforce=settings["steer"] == "enforce")
+    return answer
+
+
+def recent_calls(conn: sqlite3.Connection, session_id: str, agent_id: str) -> list[tuple[str, str | None]]:
+    """(tool name, hint given) of the agent's last calls, newest first, for the steering rules."""
+    return conn.execute(
+        "SELECT tool_name, hint FROM tool_ring WHERE session_id = ? AND agent_id = ? ORDER BY id DESC LIMIT ?",
+        (session_id, agent_id, steer.QUIET_CALLS),
+    ).fetchall()
+
+
+def mark_hint(conn: sqlite3.Connection, session_id: str, agent_id: str, pattern: str) -> None:
+    conn.execute(
+        """UPDATE tool_ring SET hint = ? WHERE id = (
+               SELECT MAX(id) FROM tool_ring WHERE session_id = ? AND agent_id = ?)""",
+        (pattern, session_id, agent_id),
+    )
+
+
+def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> None:
+    """Record the call's result for the idle rule and bring the session's spend up to date (async hook)."""
+    ids = _ids(event)
+    if ids is None:
+        return
+    session_id, agent_id = ids
+    project_dir = project_dir_of(event, env)
+    settings = resolve(project_dir, env)
+    tool_use_id = _str(event.get("tool_use_id"))
+    wants_result = bool(settings["loop_idle_limit"]) and tool_use_id is not None
+    transcript = _str(event.get("transcript_path"))
+    wants_spend = settings.budgets_on and transcript is not None
+    failed = "tool_response" not in event
+    fact = events.fact_of(event, project_dir) if tool_use_id is not None and not failed else None
+    spawn_failed = failed and tool_use_id is not None and event.get("tool_name") in FAN_OUT_TOOLS
+    if not wants_result and not wants_spend and fact is None and not spawn_failed:
+        return
+    conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    try:
+        if (wants_result or fact is not None or spawn_failed) and tool_use_id is not None:
+            result = event["tool_response"] if not failed else {"error": event.get("error")}
+            with transaction(conn):
+                if wants_result:
+                    record_result(conn, session_id, agent_id, tool_use_id, result)
+                if fact is not None:
+                    events.record(conn, session_id, agent_id, tool_use_id, str(event.get("tool_name")), fact)
+                if spawn_failed:
+                    spawns.record_end(conn, session_id, f"fail:{tool_use_id}")
+        if wants_spend and transcript is not None:
+            from thrifty.ledger.ingest import ingest_files, session_files
+
+            ingest_files(conn, session_files(Path(transcript).expanduser()), transcripts_dir(env))  # type: ignore[arg-type]
+    finally:
+        conn.close()
+
+
+def settings_notices(settings: Settings) -> list[Notice]:
+    """Bad settings are told to the user once per distinct set of errors (not to the model)."""
+    if not settings.errors:
+        return []
+    text = "thrifty: budget settings: " + "; ".join(settings.errors)
+    return [Notice(f"settings:{content_key(settings.errors)}", "error", 0.0, text, "")]
+
+
+def first_time(conn: sqlite3.Connection, session_id: str, notice: Notice) -> bool:
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO budget_notices (session_id, budget, level, limit_value) VALUES (?, ?, ?, ?)",
+        (session_id, notice.key, notice.level, notice.limit),
+    )
+    return cursor.rowcount == 1
+
+
+def remember_settings(conn: sqlite3.Connection, session_id: str, settings: Settings) -> None:
+    """Keep the settings this session's hooks enforce, for `thrifty budget` and watch (written only on change)."""
+    text = settings.to_json()
+    row = conn.execute("SELECT settings FROM budget_settings WHERE session_id = ?", (session_id,)).fetchone()
+    if row is None or row[0] != text:
+        conn.execute(
+            """INSERT INTO budget_settings (session_id, project_dir, settings) VALUES (?, ?, ?)
+               ON CONFLICT (session_id) DO UPDATE SET project_dir = excluded.project_dir,
+                   settings = excluded.settings, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')""",
+            (session_id, settings.project_dir, text),
+        )
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
