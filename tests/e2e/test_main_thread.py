@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import E2E, READ_MANY, Script, Usage, reply, select, tool_use
+from harness import E2E, READ_MANY, RUN_CHECKS, Script, Usage, reply, select, tool_use
 from harness.ledger import expected, hook_fed, rebuilt, tokens
 
 
@@ -20,8 +20,9 @@ def test_toolsearch_then_read_many_returns_the_file_to_the_model(e2e: E2E, proje
     run = e2e.run("What does sub do in calc.py?", allowed_tools=["ToolSearch", READ_MANY])
     assert run.text == "sub subtracts."
     first, second, third = api.requests
-    assert READ_MANY not in first.tool_names()  # deferred: named in a system message, schema not sent
-    assert READ_MANY in first.all_text()
+    # deferred: named in a system message, schema not sent (read_many itself is marked alwaysLoad)
+    assert RUN_CHECKS not in first.tool_names()
+    assert RUN_CHECKS in first.all_text()
     assert READ_MANY in second.tool_names() or any(READ_MANY in r.text for r in second.tool_results())
     result = third.last_tool_result()
     assert result is not None and not result.is_error, result

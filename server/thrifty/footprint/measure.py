@@ -105,7 +105,9 @@ def tool_items(
             separators=(",", ":"), ensure_ascii=False,
         )
         items.append(Item(
-            source=source, kind="tool", name=name, deferred_chars=len(name) + 1, full_chars=len(schema),
+            source=source, kind="tool", name=name, full_chars=len(schema),
+            # a tool the server marks `anthropic/alwaysLoad` is sent whole even with tool search on
+            deferred_chars=len(schema) if (tool.meta or {}).get("anthropic/alwaysLoad") is True else len(name) + 1,
             wire_bytes=len(tool.model_dump_json(by_alias=True, exclude_none=True).encode("utf-8")),
         ))
     return items

@@ -39,15 +39,24 @@ def model_fixable_errors() -> Iterator[None]:
         raise McpToolError(str(exc)) from exc
 
 
+ALWAYS_LOAD_META = {"anthropic/alwaysLoad": True}
+
+
 def register_tool(
-    server: MCPServer, fn: Callable[..., Any], *, name: str, description: str, read_only: bool
+    server: MCPServer, fn: Callable[..., Any], *, name: str, description: str, read_only: bool,
+    always_load: bool = False,
 ) -> None:
-    """Add `fn` as a tool with no output schema and no titles: all of tools/list must stay under 2,000 bytes."""
+    """Add `fn` as a tool with no output schema and no titles: all of tools/list must stay under 2,000 bytes.
+
+    `always_load`: Claude Code sends the tool's schema in every request instead of deferring it behind ToolSearch
+    (`_meta` `anthropic/alwaysLoad`); worth it for read_many only (README, "The deferral round trip").
+    """
     server.add_tool(
         fn,
         name=name,
         description=description,
         annotations=ToolAnnotations(read_only_hint=read_only or None, open_world_hint=False),
+        meta=dict(ALWAYS_LOAD_META) if always_load else None,
         structured_output=False,
     )
     # pydantic's titles only repeat the parameter names. The SDK has no public hook on the generated schema, hence
