@@ -53,12 +53,15 @@ def run(quick: bool) -> list[Figure]:
         _ingest(env)
         target = made[len(made) // 2]
         pre_s, bare_s = _pre_tool_use(target, base / "project", env, repeat)
+        steer_s, steer_bare_s = _pre_tool_use(target, base / "project", env, repeat, big_file=True)
         post_s = _post_tool_use(target, base / "project", env, max(3, repeat // 3))
         update_s, worst_s, idle_cpu = _watch(root, env, 3 if quick else 7)
     python = base_python()
     return [
         Figure.compare(SECTION, "PreToolUse decision (budgets + loop guard)", pre_s, "s", BARE, bare_s, at_most=4.0,
                        note=f"{sessions} sessions in the ledger; 5 budgets set; {python}"),
+        Figure.compare(SECTION, "PreToolUse with steering: whole Read of a 3,000-line file", steer_s, "s", BARE,
+                       steer_bare_s, at_most=4.0, note="stat + line count of the file, quiet-window lookup, hint"),
         Figure.compare(SECTION, "PostToolUse (async): ingest one new turn", post_s, "s", BARE, bare_s,
                        note="runs in the background; keeps PreToolUse's spend current within a long turn"),
         Figure.compare(SECTION, "watch --jsonl: appended turn to printed update", update_s, "s",
@@ -87,14 +90,24 @@ def _event(session: Session, cwd: Path, index: int, **extra: object) -> str:
     return json.dumps(event)
 
 
-def _pre_tool_use(session: Session, cwd: Path, env: dict[str, str], repeat: int) -> tuple[float, float]:
+def _pre_tool_use(session: Session, cwd: Path, env: dict[str, str], repeat: int, big_file: bool = False
+                  ) -> tuple[float, float]:
+    """Median seconds of PreToolUse on a Read and of the bare reference; `big_file`: the Read is of a 3,000-line
+    file without a range (the steering hint's own path: a stat and a line count on every such call)."""
     cwd.mkdir(exist_ok=True)
     python = base_python()
     counter = iter(range(10**6))
+    big = [cwd / f"big_module_{n}.py" for n in range(2 * repeat + 2)]  # distinct: the loop guard stays out of it
+    if big_file:
+        text = "".join(f"def helper_{i}(value):\n    return value * {i}\n" for i in range(1500))
+        for path in big:
+            path.write_text(text, encoding="utf-8")
 
     def hook() -> None:
-        done = subprocess.run([python, "-m", "thrifty.hooks", "pre-tool-use"], input=_event(session, cwd,
-                              next(counter)).encode(), capture_output=True, env=env, check=False)
+        index = next(counter)
+        extra = {"tool_input": {"file_path": str(big[index % len(big)])}} if big_file else {}
+        done = subprocess.run([python, "-m", "thrifty.hooks", "pre-tool-use"], input=_event(session, cwd, index,
+                              **extra).encode(), capture_output=True, env=env, check=False)
         if done.returncode or b"deny" in done.stdout:
             raise RuntimeError(f"unexpected hook answer: {done.stdout[:300]!r} {done.stderr[:300]!r}")
 
