@@ -39,6 +39,10 @@ def test_read_many_of_one_definition_saves_about_the_whole_file(e2e: E2E, projec
     assert session.thrifty_calls == 1
     assert abs(session.tokens_avoided - whole) <= 0.1 * whole, (session.tokens_avoided, whole)
     assert session.usd_saved is not None and session.usd_saved > 0
+    cost = e2e.serve(Script.of(reply("shown")))
+    e2e.run("/thrifty:cost", api=cost, resume=run.session_id)
+    shown = cost.requests[0].all_text()  # what /thrifty:cost put before the model
+    assert "thrifty: saved ~$" in shown and f"{session.tokens_avoided:,} tokens" in shown, shown[-2000:]
 
 
 def test_a_whole_read_then_single_reads_are_hinted_and_reported_as_waste(e2e: E2E, project: Path) -> None:

@@ -126,17 +126,22 @@ class Filters:
         self.since, self.until, self.project, self.session_id, self.agent_id = (
             since, until, project, session_id, agent_id)
 
-    def sql(self, alias: str = "") -> tuple[str, list[object]]:
-        """A WHERE clause (or '') over `turns` and its parameters."""
-        prefix = f"{alias}." if alias else ""
+    def ts_bounds(self, column: str) -> tuple[list[str], list[object]]:
+        """Conditions (and parameters) keeping a UTC `ts` column within `since`..`until`, local days."""
         clauses: list[str] = []
         params: list[object] = []
         if self.since is not None:
-            clauses.append(f"{prefix}ts >= ?")
+            clauses.append(f"{column} >= ?")
             params.append(utc_bound(self.since))
         if self.until is not None:
-            clauses.append(f"{prefix}ts < ?")
+            clauses.append(f"{column} < ?")
             params.append(utc_bound(self.until + timedelta(days=1)))
+        return clauses, params
+
+    def sql(self, alias: str = "") -> tuple[str, list[object]]:
+        """A WHERE clause (or '') over `turns` and its parameters."""
+        prefix = f"{alias}." if alias else ""
+        clauses, params = self.ts_bounds(f"{prefix}ts")
         for column, value in (("project", self.project), ("session_id", self.session_id),
                               ("agent_id", self.agent_id)):
             if value is not None:

@@ -17,11 +17,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from datetime import timedelta
 
 from pydantic import BaseModel, Field
 
-from thrifty.ledger.queries import Filters, utc_bound
+from thrifty.ledger.queries import Filters
 from thrifty.savings.estimate import TurnPrice, add
 from thrifty.savings.native import tokens
 from thrifty.savings.steer_limits import NOISY_CHECK_CHARS, REPEAT_WINDOW, RUN_LENGTH, WHOLE_MAX_BYTES, WHOLE_MAX_LINES
@@ -68,13 +67,8 @@ class SavingsReport(BaseModel):
 
 
 def _scope(filters: Filters, ts: str, session: str) -> tuple[str, list[object]]:
-    clauses, params = [], []
-    if filters.since is not None:
-        clauses.append(f"{ts} >= ?")
-        params.append(utc_bound(filters.since))
-    if filters.until is not None:
-        clauses.append(f"{ts} < ?")
-        params.append(utc_bound(filters.until + timedelta(days=1)))
+    """`filters` over a table of tool calls: its `ts` column and the expression naming each row's session."""
+    clauses, params = filters.ts_bounds(ts)
     if filters.session_id is not None:
         clauses.append(f"{session} = ?")
         params.append(filters.session_id)
