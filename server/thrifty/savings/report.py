@@ -120,6 +120,8 @@ def build_savings(conn: sqlite3.Connection, filters: Filters) -> SavingsReport:
     rows = sorted(sessions.values(), key=lambda s: s.session_id)
     for row in rows:
         row.waste.sort(key=lambda w: -w.tokens)
+        if not row.thrifty_calls:
+            row.usd_saved = 0.0  # nothing saved; None stays for savings whose model has no price
     return SavingsReport(sessions=rows, totals=_totals(rows), notes=_notes(conn))
 
 
@@ -243,7 +245,7 @@ def _run_waste(conn: sqlite3.Connection, run: list[tuple[object, ...]]) -> Waste
 
 
 def _totals(rows: list[SessionSavings]) -> SavingsTotals:
-    totals = SavingsTotals(sessions=len(rows))
+    totals = SavingsTotals(sessions=len(rows), usd_saved=0.0 if not any(r.thrifty_calls for r in rows) else None)
     for row in rows:
         totals.thrifty_calls += row.thrifty_calls
         totals.tokens_returned += row.tokens_returned

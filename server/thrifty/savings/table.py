@@ -16,7 +16,7 @@ def one_line(row: SessionSavings | SavingsTotals) -> str:
         waste_usd = entry.usd if waste_usd is None else waste_usd + (entry.usd or 0.0)
         kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
     text = (f"saved ~{usd(row.usd_saved)} ({row.tokens_avoided:,} tokens, {row.turns_avoided:,} turns avoided in "
-            f"{row.thrifty_calls:,} thrifty calls)")
+            f"{row.thrifty_calls:,} thrifty calls)" if row.thrifty_calls else "no thrifty tool calls")
     if kinds:
         text += f" · waste left ~{usd(waste_usd)}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
     return text
