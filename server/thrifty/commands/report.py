@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -36,8 +36,8 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
-    the latest one unless --session is given) or cache-misses (turns that rewrote their cached prefix, with a
-    likely cause and the extra cost). New transcript lines are read first, so history from before
+    the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
+    likely cause and the extra cost) or batches (`thrifty batch` jobs at batch prices). New transcript lines are read first, so history from before
     thrifty was installed is included.
     """
     if since and until and since > until:

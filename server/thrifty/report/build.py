@@ -24,7 +24,7 @@ from thrifty.report.models import (
     Totals,
 )
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches")
 
 
 def usage_fields(usage: Usage) -> dict[str, object]:
@@ -159,9 +159,16 @@ def build_cache_misses(conn: sqlite3.Connection, filters: Filters) -> Report:
     return cache_misses_report(conn, filters)
 
 
+def build_batches(conn: sqlite3.Connection, filters: Filters) -> Report:
+    """Message Batches sent by `thrifty batch`, priced at batch rates (built by thrifty.batch)."""
+    from thrifty.batch.report import batches_report
+
+    return batches_report(conn, filters)
+
+
 BUILDERS: dict[str, Callable[[sqlite3.Connection, Filters], Report]] = {
     "sessions": build_sessions, "daily": build_daily, "agents": build_agents, "models": build_models,
-    "tools": build_tools, "summary": build_summary, "cache-misses": build_cache_misses,
+    "tools": build_tools, "summary": build_summary, "cache-misses": build_cache_misses, "batches": build_batches,
 }
 
 

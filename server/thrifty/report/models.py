@@ -114,7 +114,8 @@ class SummaryReport(BaseModel):
     notes: list[str] = []
 
 
+from thrifty.batch.report import BatchesReport  # noqa: E402 - the batches view's schema lives with batch
 from thrifty.fleet.models import CacheMissesReport  # noqa: E402 - the cache-misses view's schema lives with fleet
 
 Report = (SessionsReport | DailyReport | AgentsReport | ModelsReport | ToolsReport | SummaryReport
-          | CacheMissesReport)
+          | CacheMissesReport | BatchesReport)

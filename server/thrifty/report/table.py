@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from thrifty.batch.report import BatchesReport
 from thrifty.fleet.models import CacheMissesReport
 from thrifty.report.models import (
     AgentsReport,
@@ -222,10 +223,16 @@ def cache_misses_table(report: CacheMissesReport, screen: Screen) -> None:
     render_misses(report, screen)
 
 
+def batches_view(report: BatchesReport, screen: Screen) -> None:
+    from thrifty.batch.table import batches_table
+
+    batches_table(report, screen)
+
+
 _VIEWS: dict[type, Callable[..., None]] = {
     SessionsReport: sessions_table, DailyReport: daily_table, AgentsReport: agents_table,
     ModelsReport: models_table, ToolsReport: tools_table, SummaryReport: summary_view,
-    CacheMissesReport: cache_misses_table,
+    CacheMissesReport: cache_misses_table, BatchesReport: batches_view,
 }
 
 
