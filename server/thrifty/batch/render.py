@@ -96,8 +96,13 @@ def _context(job: Job, root: Path) -> str:
     spec = job.spec
     if not spec.context:
         return ""
+    wanted = list(spec.context)
     try:
-        result = read_many(root, list(spec.context), spec.context_max_tokens)
+        result = read_many(root, wanted, spec.context_max_tokens)
+        outlined = {item.item for item in result.items if item.status == "outline"}
+        if outlined:  # a long file named in the context is wanted whole, not as read_many's first-look outline
+            wanted = [f"{w}:1-" if w in outlined else w for w in wanted]
+            result = read_many(root, wanted, spec.context_max_tokens)
     except ToolError as exc:
         raise BatchError(f"{job.path}: context: {exc}") from None
     for item in result.items:

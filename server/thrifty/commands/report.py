@@ -54,7 +54,8 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     from thrifty.report.table import render
 
     if _is_empty(result):
-        click.echo(_empty_message(filters))
+        click.echo(_empty_message(filters) if view.lower() != "batches" else
+                   "No batch recorded: `thrifty batch submit JOB` sends one (see `thrifty batch --help`).")
         return
     if plain:
         from thrifty.report.compact import render_summary
@@ -73,6 +74,8 @@ def _build(view: str, filters: object) -> object:
 
 
 def _is_empty(result: object) -> bool:
+    if hasattr(result, "batches"):
+        return not getattr(result, "batches")
     totals = getattr(result, "totals", None)
     if hasattr(totals, "calls"):
         return not getattr(totals, "calls", 0)
