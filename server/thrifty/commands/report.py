@@ -37,8 +37,8 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
     the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
-    likely cause and the extra cost) or batches (`thrifty batch` jobs at batch prices). New transcript lines are read first, so history from before
-    thrifty was installed is included.
+    likely cause and the extra cost) or batches (`thrifty batch` jobs at batch prices). New transcript lines are
+    read first, so history from before thrifty was installed is included.
     """
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
@@ -75,7 +75,7 @@ def _build(view: str, filters: object) -> object:
 
 def _is_empty(result: object) -> bool:
     if hasattr(result, "batches"):
-        return not getattr(result, "batches")
+        return not result.batches
     totals = getattr(result, "totals", None)
     if hasattr(totals, "calls"):
         return not getattr(totals, "calls", 0)
