@@ -11,6 +11,8 @@ from typing import Any
 
 from click.testing import CliRunner, Result
 
+from thrifty.batch.job import load_job
+from thrifty.batch.render import render
 from thrifty.cli import cli
 
 API_KEY = "sk-ant-test"
@@ -45,3 +47,8 @@ def spawn(*args: str) -> subprocess.Popen[str]:
     """`thrifty ARGS` as a real process with this test's environment (the fake's URL and key included)."""
     return subprocess.Popen([sys.executable, "-m", "thrifty", *args], env=dict(os.environ), text=True,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def custom_ids(job: Path, project: Path) -> list[str]:
+    """The custom_id of each item of a job, in item order (as `thrifty batch` renders it)."""
+    return [item.custom_id for item in render(load_job(job), project).items]

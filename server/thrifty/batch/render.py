@@ -1,6 +1,7 @@
 """Turn a job into requests: the shared context rendered once (read_many), one user prompt per item.
 
-Glob items are project files, each rendered as read_many renders it within `item_max_tokens`; JSONL items are
+Glob items are project files, each rendered as read_many renders a range within `item_max_tokens` (cut with
+read_many's note when longer); JSONL items are
 lines, `{item}` the line and `{field}` a field of it. An item that cannot become a request (a line that is not
 JSON, a missing field, a line over `item_max_tokens`) is refused by name, never dropped silently.
 """
@@ -16,7 +17,7 @@ from thrifty.batch.errors import BatchError
 from thrifty.batch.job import Job
 from thrifty.confine import display_path, resolve_in_root
 from thrifty.errors import ToolError
-from thrifty.read.read_many import read_many
+from thrifty.read.read_many import ReadManyResult, read_many
 from thrifty.textout import estimate_tokens
 
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
@@ -92,24 +93,29 @@ def fill(template: str, values: dict[str, str]) -> str:
     return _PLACEHOLDER.sub(one, template)
 
 
+def read_whole(root: Path, names: list[str], max_tokens: int) -> ReadManyResult:
+    """read_many's rendering, except that a long file is read from its first line (up to `max_tokens`) instead of
+    shown as the outline read_many gives at first look: a job names a file because it wants its text."""
+    result = read_many(root, names, max_tokens)
+    outlined = {item.item for item in result.items if item.status == "outline"}
+    if not outlined:
+        return result
+    return read_many(root, [f"{n}:1-" if n in outlined else n for n in names], max_tokens)
+
+
 def _context(job: Job, root: Path) -> str:
     spec = job.spec
     if not spec.context:
         return ""
-    wanted = list(spec.context)
     try:
-        result = read_many(root, wanted, spec.context_max_tokens)
-        outlined = {item.item for item in result.items if item.status == "outline"}
-        if outlined:  # a long file named in the context is wanted whole, not as read_many's first-look outline
-            wanted = [f"{w}:1-" if w in outlined else w for w in wanted]
-            result = read_many(root, wanted, spec.context_max_tokens)
+        result = read_whole(root, list(spec.context), spec.context_max_tokens)
     except ToolError as exc:
         raise BatchError(f"{job.path}: context: {exc}") from None
-    for item in result.items:
+    for item, name in zip(result.items, spec.context, strict=True):
         if item.status == "error":
-            raise BatchError(f"{job.path}: context item {item.item!r}: {item.note}")
+            raise BatchError(f"{job.path}: context item {name!r}: {item.note}")
         if item.status in ("omitted", "partial"):
-            raise BatchError(f"{job.path}: context item {item.item!r} does not fit in context_max_tokens = "
+            raise BatchError(f"{job.path}: context item {name!r} does not fit in context_max_tokens = "
                              f"{spec.context_max_tokens:,}: raise it (up to 60,000) or name a range or symbol")
     return result.text
 
@@ -131,7 +137,7 @@ def _glob_items(job: Job, root: Path, pattern: str) -> list[Item]:
     items = []
     for path in sorted(set(paths)):
         rel = display_path(root, path)
-        text = read_many(root, [rel], job.spec.item_max_tokens).text
+        text = read_whole(root, [rel], job.spec.item_max_tokens).text
         items.append(Item(rel, fill(job.spec.prompt, {"item": text, "path": rel})))
     return items
 
