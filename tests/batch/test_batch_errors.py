@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from fake_api import FakeBatches
 from thrifty.batch import status
 from thrifty.batch.client import make_client
 from thrifty.commands.ledger_access import open_ledger
+from thrifty.paths import data_dir
 
 
 def test_without_a_key_plan_estimates_and_says_so_and_submit_explains_what_pays(
@@ -98,3 +100,23 @@ def test_status_polls_back_off_until_the_batches_end(fake: FakeBatches, project:
 def test_report_batches_without_any_batch_says_how_to_send_one(project: Path) -> None:
     result = thrifty("report", "batches")
     assert result.exit_code == 0 and "thrifty batch submit JOB" in result.output
+
+
+def test_a_second_submit_of_a_job_while_one_runs_is_refused(fake: FakeBatches, project: Path, tickets: Path) -> None:
+    job = write_job(project)
+    thrifty_json("batch", "plan", str(job))
+    locks = data_dir() / "batch-locks"
+    locks.mkdir(parents=True)
+    with open(locks / "label.lock", "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running submit holds it
+        result = thrifty("batch", "submit", str(job))
+    assert result.exit_code == 1 and "another `thrifty batch submit` of label is running" in result.output
+    assert fake.created_requests == []
+
+
+def test_submit_wait_reads_the_results_when_the_batches_end(fake: FakeBatches, project: Path, tickets: Path) -> None:
+    out = project / "labels"
+    done = thrifty_json("batch", "submit", str(write_job(project)), "--wait", "--out", str(out))
+    assert done["submit"]["sent"] == 200 and done["results"]["succeeded"] == 200
+    assert {s["status"] for s in done["status"]["batches"]} == {"ended"}
+    assert len((out / "results.jsonl").read_text().splitlines()) == 200 and len(list(out.glob("*.txt"))) == 200

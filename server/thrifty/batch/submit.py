@@ -10,11 +10,14 @@ create could create twice); a 429 means nothing was created, so it is retried he
 
 from __future__ import annotations
 
+import fcntl
 import json
 import random
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -111,6 +114,25 @@ def _find_created(conn: sqlite3.Connection, client: anthropic.Anthropic, sub: sq
                          f"may have created any of {ids}; nothing more was sent. Cancel the ones that are not "
                          "this job's in the Console, then run the same command again")
     return candidates[0] if candidates else None
+
+
+@contextmanager
+def job_lock(folder: Path, job: str) -> Iterator[None]:
+    """One submit of a job at a time: a second would see the first's batch as in doubt and could send it again.
+
+    Raises:
+        BatchError: another process is submitting this job now.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / f"{job}.lock", "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise BatchError(f"another `thrifty batch submit` of {job} is running; wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def submit(conn: sqlite3.Connection, client: anthropic.Anthropic, job: str, model: str, max_tokens: int,

@@ -150,10 +150,11 @@ def submit(job_file: Path, retry_failed: bool, wait: bool, out: Path | None, as_
     from thrifty.batch.client import NO_KEY, has_key
     from thrifty.batch.errors import BatchError
     from thrifty.batch.plan import sendable
+    from thrifty.batch.submit import job_lock
     from thrifty.batch.submit import submit as send
     from thrifty.batch.table import plan_view, submit_view
     from thrifty.batch.usage import project_folder
-    from thrifty.paths import project_root
+    from thrifty.paths import data_dir, project_root
 
     if not has_key():
         raise click.ClickException(NO_KEY)
@@ -170,7 +171,7 @@ def submit(job_file: Path, retry_failed: bool, wait: bool, out: Path | None, as_
         plan_view(_plan(job, rendered, counts), _screen())
     with _ledger() as conn:
         name = store.register_job(conn, job.name, str(job.path), project_folder(project_root()), job.spec.model)
-        with _progress("submitting", len(keep), as_json) as advance:
+        with job_lock(data_dir() / "batch-locks", name), _progress("submitting", len(keep), as_json) as advance:
             result = send(conn, client, name, job.spec.model, job.spec.max_tokens, rendered.context, keep,
                           job.spec.requests_per_batch, retry_failed, advance)
         if not as_json:
