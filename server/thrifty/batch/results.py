@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from thrifty.batch import store, usage
 from thrifty.batch.client import describe
 from thrifty.batch.errors import BatchError
-from thrifty.ledger.db import transaction
+from thrifty.ledger.transaction import transaction
 
 
 class FailedItem(BaseModel):

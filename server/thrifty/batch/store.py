@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from thrifty.batch.errors import BatchError
-from thrifty.ledger.db import transaction
+from thrifty.ledger.transaction import transaction
 
 FAILED_RESULTS = ("errored", "expired", "canceled")
 LIVE = ("creating", "created")

@@ -3,18 +3,11 @@
 from __future__ import annotations
 
 from thrifty.batch.plan import Plan
-from thrifty.batch.report import BatchesReport
 from thrifty.batch.results import ResultsReport
 from thrifty.batch.status import BatchStatus
 from thrifty.batch.submit import SubmitResult
+from thrifty.money import usd
 from thrifty.report.table import Column, Screen, draw
-
-
-def usd(value: float | None) -> str:
-    """Cents are too coarse for a small plan: four decimals under a dollar."""
-    if value is None:
-        return "n/a"
-    return f"${value:,.4f}" if abs(value) < 1 else f"${value:,.2f}"
 
 
 def plan_view(plan: Plan, screen: Screen) -> None:
@@ -72,17 +65,3 @@ def results_view(report: ResultsReport, screen: Screen) -> None:
                                                                                else ""))
     for note in report.notes:
         screen.note(f"note: {note}")
-
-
-def batches_table(report: BatchesReport, screen: Screen) -> None:
-    columns = [Column("Batch", right=False), Column("Job", right=False), Column("Model", right=False, drop=3),
-               Column("Items", numeric=True), Column("Succeeded", numeric=True), Column("Errored", numeric=True),
-               Column("Input", numeric=True, drop=2), Column("Output", numeric=True),
-               Column("Cache Create", numeric=True, drop=1), Column("Cache Read", numeric=True, drop=1),
-               Column("Cost (USD)")]
-    rows = [[r.batch_id, r.job, r.model, r.items, r.succeeded, r.errored, r.input_tokens, r.output_tokens,
-             r.cache_creation_tokens, r.cache_read_tokens, usd(r.cost_usd)] for r in report.batches]
-    t = report.totals
-    total = ["Total", "", "", t.items, t.succeeded, t.errored, t.input_tokens, t.output_tokens,
-             t.cache_creation_tokens, t.cache_read_tokens, usd(t.cost_usd)]
-    screen.print(draw("thrifty · batches at batch prices", columns, rows, total, screen.width, screen.color))

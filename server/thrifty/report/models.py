@@ -7,6 +7,8 @@ Every usage row carries the same token fields. `cost_usd` is null when none of t
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -114,8 +116,71 @@ class SummaryReport(BaseModel):
     notes: list[str] = []
 
 
-from thrifty.batch.report import BatchesReport  # noqa: E402 - the batches view's schema lives with batch
-from thrifty.fleet.models import CacheMissesReport  # noqa: E402 - the cache-misses view's schema lives with fleet
+class CacheMissRow(BaseModel):
+    session_id: str
+    project: str
+    agent_id: str
+    ts: str
+    model: str | None
+    previous_model: str | None
+    cause: Literal["compaction", "model_switch", "idle", "prefix_changed"]
+    detail: str
+    gap_seconds: float
+    cache_read_tokens: int
+    cache_write_tokens: int
+    previous_cached_tokens: int
+    rewritten_tokens: int = Field(description="tokens written that the previous turn had cached")
+    extra_cost_usd: float | None = Field(description="rewritten x (write rate - read rate); null without a price")
+
+
+class CacheMissTotals(BaseModel):
+    misses: int = 0
+    rewritten_tokens: int = 0
+    extra_cost_usd: float = 0.0
+    turns: int = Field(0, description="turns examined")
+
+
+class CacheMissesReport(BaseModel):
+    cache_misses: list[CacheMissRow]
+    by_cause: dict[str, CacheMissTotals]
+    totals: CacheMissTotals
+    notes: list[str] = []
+
+
+class BatchRow(BaseModel):
+    batch_id: str
+    job: str
+    model: str
+    status: str | None
+    items: int
+    succeeded: int
+    errored: int = Field(description="errored, expired or canceled requests")
+    input_tokens: int
+    output_tokens: int
+    cache_creation_tokens: int
+    cache_read_tokens: int
+    cost_usd: float | None = Field(description="at batch prices: half the list price of every token kind")
+    created_at: str | None
+
+
+class BatchTotals(BaseModel):
+    items: int = 0
+    succeeded: int = 0
+    errored: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cache_read_tokens: int = 0
+    cost_usd: float | None = 0.0
+
+
+class BatchesReport(BaseModel):
+    """`thrifty batch` jobs' Message Batches: outcome and the usage their results recorded, at batch prices."""
+
+    batches: list[BatchRow]
+    totals: BatchTotals
+    notes: list[str] = []
+
 
 Report = (SessionsReport | DailyReport | AgentsReport | ModelsReport | ToolsReport | SummaryReport
           | CacheMissesReport | BatchesReport)

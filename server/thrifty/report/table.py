@@ -13,10 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from thrifty.batch.report import BatchesReport
-from thrifty.fleet.models import CacheMissesReport
+from thrifty.money import usd
 from thrifty.report.models import (
     AgentsReport,
+    BatchesReport,
+    CacheMissesReport,
     DailyReport,
     ModelsReport,
     Report,
@@ -29,6 +30,7 @@ from thrifty.report.models import (
 )
 
 TITLE = "thrifty · token usage"
+MISSES_SHOWN = 200
 _BOLD, _DIM, _YELLOW, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[1;33m", "\x1b[0m"
 
 
@@ -108,9 +110,10 @@ def _cell(value: object, column: Column, shorten: bool) -> list[str]:
 
 
 def money(row: UsageFields) -> str:
+    """The row's cost; `*` when some of its models have no price (their tokens are not in it)."""
     if row.cost_usd is None:
-        return "n/a"
-    return f"${row.cost_usd:,.2f}{'*' if row.unpriced_models else ''}"
+        return usd(None)
+    return usd(row.cost_usd) + ("*" if row.unpriced_models else "")
 
 
 def ratio(value: float | None) -> str:
@@ -218,21 +221,47 @@ def summary_view(report: SummaryReport, screen: Screen) -> None:
 
 
 def cache_misses_table(report: CacheMissesReport, screen: Screen) -> None:
-    from thrifty.fleet.cache_table import render_misses
+    """Totals by cause, then each miss (newest first)."""
+    t = report.totals
+    screen.print(f"{t.misses:,} cache miss{'es' if t.misses != 1 else ''} in {t.turns:,} turns: "
+                 f"{t.rewritten_tokens:,} tokens written again, {usd(t.extra_cost_usd)} more than reading them")
+    if not report.cache_misses:
+        return
+    causes = [[cause, bucket.misses, bucket.rewritten_tokens, usd(bucket.extra_cost_usd)]
+              for cause, bucket in sorted(report.by_cause.items(), key=lambda kv: -kv[1].extra_cost_usd)]
+    screen.print(draw("by cause", [Column("Cause", right=False), Column("Misses", numeric=True),
+                                   Column("Rewritten", numeric=True), Column("Extra cost")],
+                      causes, None, screen.width, screen.color))
+    columns = [Column("Time (UTC)", right=False), Column("Session", right=False), Column("Agent", right=False, drop=2),
+               Column("Model", right=False, drop=3), Column("Cause", right=False), Column("Read", numeric=True, drop=4),
+               Column("Written", numeric=True, drop=1), Column("Rewritten", numeric=True), Column("Extra")]
+    rows = [[m.ts[:19].replace("T", " "), m.session_id[:8], m.agent_id[:12], m.model or "", m.detail,
+             m.cache_read_tokens, m.cache_write_tokens, m.rewritten_tokens, usd(m.extra_cost_usd)]
+            for m in report.cache_misses[:MISSES_SHOWN]]
+    screen.print(draw("thrifty · cache misses", columns, rows, None, screen.width, screen.color))
+    if len(report.cache_misses) > MISSES_SHOWN:
+        screen.note(f"{len(report.cache_misses) - MISSES_SHOWN:,} older misses not shown; narrow with --since or "
+                    "--session, or use --json")
 
-    render_misses(report, screen)
 
-
-def batches_view(report: BatchesReport, screen: Screen) -> None:
-    from thrifty.batch.table import batches_table
-
-    batches_table(report, screen)
+def batches_table(report: BatchesReport, screen: Screen) -> None:
+    columns = [Column("Batch", right=False), Column("Job", right=False), Column("Model", right=False, drop=3),
+               Column("Items", numeric=True), Column("Succeeded", numeric=True), Column("Errored", numeric=True),
+               Column("Input", numeric=True, drop=2), Column("Output", numeric=True),
+               Column("Cache Create", numeric=True, drop=1), Column("Cache Read", numeric=True, drop=1),
+               Column("Cost (USD)")]
+    rows = [[r.batch_id, r.job, r.model, r.items, r.succeeded, r.errored, r.input_tokens, r.output_tokens,
+             r.cache_creation_tokens, r.cache_read_tokens, usd(r.cost_usd)] for r in report.batches]
+    t = report.totals
+    total = ["Total", "", "", t.items, t.succeeded, t.errored, t.input_tokens, t.output_tokens,
+             t.cache_creation_tokens, t.cache_read_tokens, usd(t.cost_usd)]
+    screen.print(draw("thrifty · batches at batch prices", columns, rows, total, screen.width, screen.color))
 
 
 _VIEWS: dict[type, Callable[..., None]] = {
     SessionsReport: sessions_table, DailyReport: daily_table, AgentsReport: agents_table,
     ModelsReport: models_table, ToolsReport: tools_table, SummaryReport: summary_view,
-    CacheMissesReport: cache_misses_table, BatchesReport: batches_view,
+    CacheMissesReport: cache_misses_table, BatchesReport: batches_table,
 }
 
 
