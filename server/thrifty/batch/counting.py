@@ -44,8 +44,10 @@ def count(client: anthropic.Anthropic, model: str, context: str, items: Sequence
 
     def one(prompt: str, with_context: bool) -> int:
         try:
-            kwargs = {"system": system} if with_context and system else {}
-            return client.messages.count_tokens(model=model, messages=user_messages(prompt), **kwargs).input_tokens
+            if with_context and system:
+                return client.messages.count_tokens(model=model, system=system,
+                                                    messages=user_messages(prompt)).input_tokens
+            return client.messages.count_tokens(model=model, messages=user_messages(prompt)).input_tokens
         except anthropic.AnthropicError as exc:
             raise BatchError(describe(exc, "counting tokens")) from None
 

@@ -14,13 +14,15 @@ import fcntl
 import json
 import random
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import anthropic
+from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
+from anthropic.types.messages.batch_create_params import Request
 from pydantic import BaseModel
 
 from thrifty.batch import store
@@ -57,7 +59,8 @@ class _GaveUp(Exception):
     pass
 
 
-def chunk(items: Sequence[Item], bodies: dict[str, dict[str, Any]], per_batch: int) -> list[list[Item]]:
+def chunk(items: Sequence[Item], bodies: Mapping[str, MessageCreateParamsNonStreaming], per_batch: int,
+          ) -> list[list[Item]]:
     """Items in order, split at `per_batch` requests or MAX_BATCH_BYTES of request JSON, whichever comes first."""
     chunks: list[list[Item]] = []
     current: list[Item] = []
@@ -152,7 +155,7 @@ def submit(conn: sqlite3.Connection, client: anthropic.Anthropic, job: str, mode
     sent_ids: set[str] = set()
     error = None
     for part in chunk(todo, bodies, per_batch):
-        requests = [{"custom_id": i.custom_id, "params": bodies[i.custom_id]} for i in part]
+        requests: list[Request] = [{"custom_id": i.custom_id, "params": bodies[i.custom_id]} for i in part]
         sub_id = store.begin(conn, job, model, [(i.custom_id, i.key) for i in part])
         try:
             batch = _create(conn, client, sub_id, requests, pause)
@@ -166,7 +169,7 @@ def submit(conn: sqlite3.Connection, client: anthropic.Anthropic, job: str, mode
                         retried=len(failed_before & sent_ids), left=len(todo) - len(sent_ids), error=error)
 
 
-def _create(conn: sqlite3.Connection, client: anthropic.Anthropic, sub_id: int, requests: list[dict[str, Any]],
+def _create(conn: sqlite3.Connection, client: anthropic.Anthropic, sub_id: int, requests: list[Request],
             pause: Sleep) -> Any:
     creator = client.with_options(max_retries=0)
     last: anthropic.AnthropicError | None = None
@@ -174,7 +177,7 @@ def _create(conn: sqlite3.Connection, client: anthropic.Anthropic, sub_id: int, 
         if attempt:
             pause(_wait(last, attempt))
         try:
-            batch = creator.messages.batches.create(requests=requests)  # type: ignore[arg-type]
+            batch = creator.messages.batches.create(requests=requests)
         except anthropic.RateLimitError as exc:  # refused: nothing was created
             last = exc
             continue

@@ -138,8 +138,8 @@ def _default_out(job_path: str, job_name: str) -> Path:
 
 @batch.command()
 @click.argument("job_file", metavar="JOB", type=click.Path(path_type=Path))
-@click.option("--retry-failed", is_flag=True, help="Also send again the items whose last result errored, expired "
-              "or was canceled.")
+@click.option("--retry-failed", is_flag=True, help="Also send again the items whose last result (as read by "
+              "`thrifty batch results`) errored, expired or was canceled.")
 @click.option("--wait", is_flag=True, help="Then wait for the batches to end and read their results.")
 @click.option("--out", type=click.Path(path_type=Path), help="With --wait: where results go (default: "
               "JOB-results beside the job file).")
@@ -195,22 +195,23 @@ def _screen() -> Screen:
 
 def _wait_and_read(conn: sqlite3.Connection, client: anthropic.Anthropic, job: str, out: Path, as_json: bool,
                    sent: BaseModel | None = None) -> None:
-    from thrifty.batch import results, status, store
+    from thrifty.batch import results, store
+    from thrifty.batch import status as batch_status
     from thrifty.batch.table import results_view, status_view
 
     rows = store.resolve(conn, job)
 
-    def show(statuses: list[status.BatchStatus]) -> None:
+    def show(statuses: list[batch_status.BatchStatus]) -> None:
         if not as_json:
             done = sum(1 for s in statuses if s.status == "ended")
             click.echo(f"{done} of {len(statuses)} batches ended", err=True)
 
-    statuses = status.wait_until_ended(conn, client, rows, time.sleep, show)
+    statuses = batch_status.wait_until_ended(conn, client, rows, time.sleep, show)
     report = results.read(conn, client, store.resolve(conn, job), out, _projects(conn))
     if as_json:
         import json
 
-        payload = {"status": status.report(statuses).model_dump(), "results": report.model_dump()}
+        payload = {"status": batch_status.report(statuses).model_dump(), "results": report.model_dump()}
         if sent is not None:
             payload["submit"] = sent.model_dump()
         click.echo(json.dumps(payload, indent=2))
