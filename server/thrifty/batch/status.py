@@ -53,7 +53,7 @@ def refresh(conn: sqlite3.Connection, client: anthropic.Anthropic, rows: Sequenc
         except anthropic.AnthropicError as exc:
             raise BatchError(describe(exc, f"reading the status of {row['batch_id']}")) from None
     ids = [row["batch_id"] for row in rows]
-    fresh = {r["batch_id"]: r for r in store.submissions(conn) if r["batch_id"] in set(ids)}
+    fresh = {r["batch_id"]: r for r in store.submissions(conn) if r["batch_id"]}
     return [of(fresh[i]) for i in ids]
 
 
@@ -80,8 +80,8 @@ def wait_until_ended(conn: sqlite3.Connection, client: anthropic.Anthropic, rows
         if all(s.status == "ended" for s in statuses):
             return statuses
         sleep(next_wait())
-        rows = store.submissions(conn)
-        rows = [r for r in rows if r["batch_id"] in {s.batch_id for s in statuses}]
+        wanted = {s.batch_id for s in statuses}
+        rows = [r for r in store.submissions(conn) if r["batch_id"] in wanted]
 
 
 class StatusReport(BaseModel):
