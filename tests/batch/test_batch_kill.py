@@ -7,7 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from batch_helpers import spawn, thrifty_json, write_job
+from batch_helpers import spawn, thrifty, thrifty_json, write_job
 from fake_api import FakeBatches
 
 
@@ -40,3 +40,27 @@ def test_a_rerun_after_a_kill_mid_submit_sends_nothing_twice(fake: FakeBatches, 
     assert again["sent"] == 0 and len(fake.created_requests) == 200
     statuses = thrifty_json("batch", "status", "label")["batches"]
     assert sum(s["requests"] for s in statuses) == 200 and len(statuses) == 3
+
+
+def test_an_interrupted_create_that_could_be_either_of_two_batches_is_not_guessed(
+        fake: FakeBatches, project: Path, tickets: Path) -> None:
+    job = write_job(project)
+    fake.hold_create(1, after_creating=True)
+    process = spawn("batch", "submit", str(job))
+    try:
+        assert fake.wait_held()
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=60)
+        fake.release()
+    other = [{"custom_id": f"other-{n}", "params": {"model": "claude-haiku-4-5", "max_tokens": 5,
+                                                   "messages": [{"role": "user", "content": "hi"}]}}
+             for n in range(75)]
+    with fake.lock:
+        fake.create(other)  # another tool's batch of the same size, made meanwhile in the same workspace
+    result = thrifty("batch", "submit", str(job))
+    assert result.exit_code == 1
+    assert "may have created any of msgbatch_000002, msgbatch_000001" in result.output
+    assert len(fake.created_requests) == 150  # nothing more was sent
+    listed = thrifty("batch", "list")
+    assert listed.exit_code == 0 and "interrupted before its batch id was recorded" in listed.output

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from thrifty.batch.job import Job
     from thrifty.batch.plan import Plan
     from thrifty.batch.render import Rendered
+    from thrifty.batch.status import StatusReport
     from thrifty.report.table import Screen
 
 JOB_HELP = """A job is a TOML file:
@@ -224,6 +225,15 @@ def _projects(conn: sqlite3.Connection) -> dict[str, str]:
     return {str(name): str(project) for name, project in conn.execute("SELECT name, project FROM batch_jobs")}
 
 
+def _status_table(report: StatusReport, screen: Screen) -> None:
+    from thrifty.batch.table import status_view
+
+    if report.batches:
+        status_view(report.batches, screen)
+    for note in report.notes:
+        screen.note(f"note: {note}")
+
+
 @batch.command()
 @click.argument("ident", metavar="[ID]", required=False)
 @click.option("--wait", is_flag=True, help="Poll (backing off) until every batch has ended.")
@@ -232,7 +242,6 @@ def status(ident: str | None, wait: bool, as_json: bool) -> None:
     """Status of batches: ID is a batch id, a job name or job file; default: every batch not read yet."""
     from thrifty.batch import status as batch_status
     from thrifty.batch import store
-    from thrifty.batch.table import status_view
 
     with _ledger() as conn:
         rows = store.resolve(conn, ident)
@@ -249,12 +258,7 @@ def status(ident: str | None, wait: bool, as_json: bool) -> None:
             statuses = batch_status.refresh(conn, client, rows)
         result = batch_status.report(statuses)
 
-    def view(model: batch_status.StatusReport, screen: object) -> None:
-        status_view(model.batches, screen)  # type: ignore[arg-type]
-        for note in model.notes:
-            screen.note(f"note: {note}")  # type: ignore[attr-defined]
-
-    _emit(result, as_json, view)
+    _emit(result, as_json, _status_table)
 
 
 @batch.command()
@@ -293,7 +297,6 @@ def cancel(ident: str, as_json: bool) -> None:
     from thrifty.batch import store
     from thrifty.batch.client import describe
     from thrifty.batch.errors import BatchError
-    from thrifty.batch.table import status_view
 
     with _ledger() as conn:
         rows = store.resolve(conn, ident)
@@ -307,7 +310,7 @@ def cancel(ident: str, as_json: bool) -> None:
             except anthropic.AnthropicError as exc:
                 raise BatchError(describe(exc, f"canceling {s.batch_id}")) from None
         result = batch_status.report(batch_status.refresh(conn, client, store.resolve(conn, ident)))
-    _emit(result, as_json, lambda model, screen: status_view(model.batches, screen))
+    _emit(result, as_json, _status_table)
 
 
 @batch.command(name="list")
@@ -316,11 +319,14 @@ def list_batches(as_json: bool) -> None:
     """Every batch the ledger knows, as last seen (no API call)."""
     from thrifty.batch import status as batch_status
     from thrifty.batch import store
-    from thrifty.batch.table import status_view
 
     with _ledger() as conn:
-        result = batch_status.StatusReport(batches=[batch_status.of(r) for r in store.resolve(conn, None)])
-    if not result.batches and not as_json:
+        result = batch_status.report([batch_status.of(r) for r in store.resolve(conn, None)])
+        in_doubt = [r for r in store.submissions(conn) if r["state"] == "creating"]
+    for row in in_doubt:
+        result.notes.append(f"job {row['job']}: a submission of {row['requests']:,} requests was interrupted before "
+                            "its batch id was recorded; the next `thrifty batch submit` of the job settles it")
+    if not result.batches and not result.notes and not as_json:
         click.echo("No batch yet: `thrifty batch plan JOB` prices a job, `thrifty batch submit JOB` sends it.")
         return
-    _emit(result, as_json, lambda model, screen: status_view(model.batches, screen))
+    _emit(result, as_json, _status_table)
