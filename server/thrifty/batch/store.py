@@ -16,7 +16,6 @@ from thrifty.batch.errors import BatchError
 from thrifty.ledger.transaction import transaction
 
 FAILED_RESULTS = ("errored", "expired", "canceled")
-LIVE = ("creating", "created")
 
 
 def now() -> str:

@@ -14,6 +14,7 @@ import fcntl
 import json
 import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -142,8 +143,6 @@ def submit(conn: sqlite3.Connection, client: anthropic.Anthropic, job: str, mode
            context: str, items: Sequence[Item], per_batch: int, retry_failed: bool,
            advance: Callable[[int], None] = lambda n: None, sleep: Sleep | None = None) -> SubmitResult:
     """Send the items of `job` not yet sent (and, with `retry_failed`, those whose last result failed)."""
-    import time
-
     pause = sleep or time.sleep
     adopted = settle(conn, client, job)
     taken, failed_before = store.taken_ids(conn, job, retry_failed)
