@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from batch_helpers import API_KEY  # noqa: E402
-from fake_api import FakeBatches, running  # noqa: E402
+from batch_helpers import API_KEY
+from fake_api import FakeBatches, running
 
 
 @pytest.fixture
