@@ -23,14 +23,16 @@ if TYPE_CHECKING:
     from thrifty.batch.status import StatusReport
     from thrifty.report.table import Screen
 
-JOB_HELP = """A job is a TOML file:
+JOB_HELP = """Bulk work that can wait, at half price through the Message Batches API.
+
+A job is a TOML file:
 
 \b
   model = "claude-haiku-5-5"        # default: the cheapest current model
   max_tokens = 1024                 # output per item, at most
   context = ["src/models.py#User", "docs/style.md"]  # read_many items, sent once as the cached prefix
   prompt = "Summarise this file in one line:\\n{item}"
-  items = "src/**/*.py"             # project files, each rendered as read_many renders it ...
+  items = "src/**/*.py"             # project files, each read as read_many numbers it (up to item_max_tokens) ...
   # items_jsonl = "tickets.jsonl"   # ... or one item per JSONL line: {item} = the line, {field} = a field
   item_max_tokens = 4000
   # context_max_tokens = 20000; requests_per_batch = 100000
