@@ -6,6 +6,7 @@ The shared prefix is the context as a system block; its size is the count with i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import anthropic
 
@@ -15,6 +16,7 @@ from thrifty.batch.render import Item
 from thrifty.batch.requests import context_blocks, user_messages
 from thrifty.textout import estimate_tokens
 
+COUNT_WORKERS = 4  # calls in flight: ~4x faster plans; the SDK backs off on 429s from the endpoint's rate limit
 ESTIMATED_NOTE = ("token counts are estimated (3 characters a token): set ANTHROPIC_API_KEY for exact counts from "
                   "the token-counting endpoint (free)")
 
@@ -35,7 +37,7 @@ def estimate(context: str, items: Sequence[Item]) -> Counts:
 
 def count(client: anthropic.Anthropic, model: str, context: str, items: Sequence[Item],
           advance: Callable[[], None] = lambda: None) -> Counts:
-    """Exact counts, one call per item plus two for the prefix.
+    """Exact counts, one call per item (a few at a time) plus two for the prefix.
 
     Raises:
         BatchError: a call failed after the SDK's retries (the message says which and why).
@@ -51,9 +53,12 @@ def count(client: anthropic.Anthropic, model: str, context: str, items: Sequence
         except anthropic.AnthropicError as exc:
             raise BatchError(describe(exc, "counting tokens")) from None
 
-    prefix = one(".", True) - one(".", False) if system else 0
-    per_item = {}
-    for item in items:
-        per_item[item.custom_id] = one(item.prompt, True)
+    def item_count(item: Item) -> tuple[str, int]:
+        found = one(item.prompt, True)
         advance()
+        return item.custom_id, found
+
+    prefix = one(".", True) - one(".", False) if system else 0
+    with ThreadPoolExecutor(max_workers=COUNT_WORKERS) as pool:  # the SDK client is shared across threads
+        per_item = dict(pool.map(item_count, items))
     return Counts(prefix, per_item, exact=True)
