@@ -113,7 +113,9 @@ def test_totals_add_up_and_user_only_commands_cost_nothing(project: Path) -> Non
 
 def test_always_on_listing_of_skills_agents_and_tools_stays_small(project: Path) -> None:
     result = _measure(project)
-    assert result.totals["all"].deferred_tokens <= 800, result.totals["all"]
+    # read_many's schema is always loaded (about 140 tokens here, against a 13,000-token ToolSearch round trip
+    # measured in tests/e2e/test_deferral.py; README "The deferral round trip")
+    assert result.totals["all"].deferred_tokens <= 850, result.totals["all"]
 
 
 def test_hooks_print_nothing_so_they_add_no_context(project: Path) -> None:
