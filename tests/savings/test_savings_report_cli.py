@@ -58,6 +58,8 @@ def test_savings_lists_whole_reads_repeat_reads_and_noisy_checks_with_their_call
     read = {"type": "text", "file": {"filePath": str(big), "content": content, "numLines": 1000, "startLine": 1,
                                      "totalLines": 1000}}
     after("sess-a", "Read", {"file_path": str(big)}, read)
+    after("sess-c", "Read", {"file_path": str(big)}, read)  # read whole, then edited: Edit needs it, no waste
+    after("sess-c", "Edit", {"file_path": str(big), "old_string": "x", "new_string": "y"}, {"filePath": str(big)})
     after("sess-b", "Read", {"file_path": str(big), "offset": 1, "limit": 1000}, read)
     after("sess-b", "Bash", {"command": "pytest -q tests"}, {"stdout": "." * 20_000, "stderr": ""})
     after("sess-b", "Bash", {"command": "pytest -q tests/one"}, {"stdout": "1 passed", "stderr": ""})
@@ -72,4 +74,5 @@ def test_savings_lists_whole_reads_repeat_reads_and_noisy_checks_with_their_call
     noisy = next(w for w in by_session["sess-b"]["waste"] if w["kind"] == "noisy_check_output")
     assert noisy["suggestion"] == 'mcp__plugin_thrifty_thrifty__run_checks(checks=["tests"])'
     assert noisy["tokens"] == 5_000
-    assert report["totals"]["waste_by_kind"] == {"whole_file_read": 1, "repeat_read": 1, "noisy_check_output": 1}
+    assert [w["kind"] for w in by_session["sess-c"]["waste"]] == ["repeat_read"]
+    assert report["totals"]["waste_by_kind"] == {"whole_file_read": 1, "repeat_read": 2, "noisy_check_output": 1}

@@ -18,8 +18,8 @@ import zlib
 from typing import Any
 
 from thrifty.guard.settings import Settings
+from thrifty.savings.events import FILE_CHANGING_TOOLS
 
-FILE_CHANGING_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
 RING_SIZE = 64
 PRUNE_EVERY = 16  # prune an agent's ring on every 16th insert (by row id) rather than on each call
 FORGET_EVERY = 1024  # and now and then drop the rings of sessions idle for a week

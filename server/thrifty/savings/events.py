@@ -1,6 +1,7 @@
 """The facts of one tool call, as the async PostToolUse hook sees them, for the savings and waste report.
 
-Recorded for Read, Grep, thrifty's own tools and Bash commands that run a check (see `thrifty.checks.commands`):
+Recorded for Read, Grep, the file-changing tools, thrifty's own tools and Bash commands that run a check (see
+`thrifty.checks.commands`):
 who called (session, agent), what (a path, whether a Read had offset/limit, the file's size and lines, the check)
 and how much came back (`result_chars`: for a Read, its text in `cat -n` form). Nothing else is kept: no content.
 Standard library only.
@@ -14,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 THRIFTY_TOOL_PREFIXES = ("mcp__plugin_thrifty_thrifty__", "mcp__thrifty__")
+FILE_CHANGING_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "NotebookEdit"})
 
 
 class ToolFact:
@@ -62,6 +64,9 @@ def fact_of(event: Mapping[str, Any], project_dir: str) -> ToolFact | None:
         if check is None:
             return None
         return ToolFact("check", result_chars=_bash_chars(response), check_name=check)
+    if tool_name in FILE_CHANGING_TOOLS:
+        path = tool_input.get("file_path") or tool_input.get("notebook_path")
+        return ToolFact("edit", path, relative(path, project_dir)) if isinstance(path, str) and path else None
     if tool_name.startswith(THRIFTY_TOOL_PREFIXES):
         return ToolFact("thrifty", result_chars=_text_chars(response))
     return None

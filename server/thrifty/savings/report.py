@@ -3,8 +3,8 @@
 Savings come from the server's `savings` rows (see `native`), attributed to a session and agent by the
 PostToolUse hook's `tool_events` row of the same tool_use id (or, failing that, the transcript's `tool_calls`).
 Waste kinds (each entry names the thrifty call that would have replaced it):
-- `whole_file_read`: a Read without offset/limit of a file above read_many's whole-file limits (400 lines or 24 KB),
-  priced as the tokens it brought in.
+- `whole_file_read`: a Read without offset/limit of a file above read_many's whole-file limits (400 lines or 24 KB)
+  that the same agent did not then edit (Edit needs a Read first), priced as the tokens it brought in.
 - `repeat_read`: a Read of a file another agent or session had read in the hour before, priced the same way.
 - `single_reads_run`: three or more consecutive turns of one agent that each made one Read or Grep and nothing else;
   priced as the extra requests (all but the first), each re-sending its prompt as cache reads.
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from pydantic import BaseModel, Field
 
@@ -132,7 +132,8 @@ def saved(conn: sqlite3.Connection, session_id: str) -> SessionSavings:
     return row
 
 
-def _add_savings(conn: sqlite3.Connection, filters: Filters, prices: _Prices, session: object) -> None:
+def _add_savings(conn: sqlite3.Connection, filters: Filters, prices: _Prices,
+                 session: Callable[[str], SessionSavings]) -> None:
     where, params = _scope(filters, "s.ts", "COALESCE(e.session_id, c.session_id)")
     rows = conn.execute(
         f"""SELECT COALESCE(e.session_id, c.session_id), s.tool_use_id, s.tokens_returned, s.tokens_native,
@@ -141,7 +142,7 @@ def _add_savings(conn: sqlite3.Connection, filters: Filters, prices: _Prices, se
                  LEFT JOIN tool_calls c ON c.tool_use_id = s.tool_use_id
             WHERE COALESCE(e.session_id, c.session_id) IS NOT NULL{where} ORDER BY s.ts""", params)
     for session_id, tool_use_id, returned, native, calls in rows.fetchall():
-        row: SessionSavings = session(session_id)  # type: ignore[operator]
+        row = session(session_id)
         avoided, turns = max(native - returned, 0), max(calls - 1, 0)
         price = prices.of_call(session_id, tool_use_id)
         usd = add(price.context_usd(avoided), price.resend_usd(price.prompt_tokens * turns))
@@ -174,7 +175,8 @@ def _waste(conn: sqlite3.Connection, filters: Filters, prices: _Prices) -> list[
                     usd=price.context_usd(count), suggestion=f'{TOOL_PREFIX}run_checks(checks=["{check}"])')))
             continue
         suggestion = _read_many([rel_path or path])
-        if not ranged and ((lines or 0) > WHOLE_MAX_LINES or (size or 0) > WHOLE_MAX_BYTES):
+        big = (lines or 0) > WHOLE_MAX_LINES or (size or 0) > WHOLE_MAX_BYTES
+        if not ranged and big and not _edited_after(conn, path, session_id, agent_id, ts):
             found.append((session_id, Waste(kind="whole_file_read", tool=tool_name, tool_use_id=tool_use_id,
                                             path=rel_path or path, tokens=count, usd=price.context_usd(count),
                                             suggestion=suggestion)))
@@ -182,8 +184,16 @@ def _waste(conn: sqlite3.Connection, filters: Filters, prices: _Prices) -> list[
             found.append((session_id, Waste(kind="repeat_read", tool=tool_name, tool_use_id=tool_use_id,
                                             path=rel_path or path, tokens=count, usd=price.context_usd(count),
                                             suggestion=suggestion)))
-    found += _single_read_runs(conn, filters, prices)
+    found += _single_read_runs(conn, filters)
     return found
+
+
+def _edited_after(conn: sqlite3.Connection, path: str, session_id: str, agent_id: str, ts: str) -> bool:
+    """Whether the same agent then changed the file (Edit needs a Read first, so that Read was no waste)."""
+    row = conn.execute(
+        """SELECT 1 FROM tool_events WHERE path = ? AND kind = 'edit' AND session_id = ? AND agent_id = ? AND ts >= ?
+           LIMIT 1""", (path, session_id, agent_id, ts)).fetchone()
+    return row is not None
 
 
 def _read_before(conn: sqlite3.Connection, path: str, session_id: str, agent_id: str, ts: str) -> bool:
@@ -196,7 +206,7 @@ def _read_before(conn: sqlite3.Connection, path: str, session_id: str, agent_id:
     return row is not None
 
 
-def _single_read_runs(conn: sqlite3.Connection, filters: Filters, prices: _Prices) -> list[tuple[str, Waste]]:
+def _single_read_runs(conn: sqlite3.Connection, filters: Filters) -> list[tuple[str, Waste]]:
     where, params = filters.sql("t")
     rows = conn.execute(
         f"""SELECT t.session_id, t.file_id, t.model, t.speed,
