@@ -85,6 +85,6 @@ def test_the_agent_call_past_max_subagents_is_refused(e2e: E2E, project: Path) -
     run = e2e.run("Count files with subagents.", allowed_tools=["Agent"])
     refused = api.requests[-1].last_tool_result()
     assert refused is not None and refused.is_error
-    assert "already started 1 subagents" in refused.text and "max_subagents = 2" in refused.text
+    assert "already started 1 subagent," in refused.text and "max_subagents = 2" in refused.text
     assert not api.conversation_requests("WORKERTWO")
     assert run.text == "Stopped at the ceiling."

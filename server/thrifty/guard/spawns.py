@@ -19,7 +19,8 @@ def refusal(conn: sqlite3.Connection, settings: Settings, session_id: str) -> st
     total_limit, running_limit = settings["max_subagents"], settings["max_concurrent_subagents"]
     started = conn.execute("SELECT COUNT(*) FROM spawns WHERE session_id = ?", (session_id,)).fetchone()[0]
     if total_limit and started >= total_limit:
-        return (f"thrifty: this session has already started {started} subagents, its max_subagents ceiling of "
+        started_text = "1 subagent" if started == 1 else f"{started} subagents"
+        return (f"thrifty: this session has already started {started_text}, its max_subagents ceiling of "
                 f"{total_limit}, so this Agent call is refused. Finish with the agents you have or do the rest "
                 f"yourself. {_how_to_raise('max_subagents', total_limit)}")
     if running_limit:
