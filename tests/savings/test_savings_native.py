@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
 
 from fixtures_gen.mcp_client import call_tool
 from thrifty.paths import ledger_path
-from thrifty.savings.native import READ_CAP_TOKENS, cat_n_chars, digits_up_to, read_tokens, tokens
+from thrifty.savings.native import BASH_INLINE_CHARS, READ_CAP_TOKENS, cat_n_chars, digits_up_to, read_tokens, tokens
 
 pytestmark = pytest.mark.anyio
 
@@ -77,3 +78,18 @@ async def test_a_call_without_a_tool_use_id_records_nothing(project: Path) -> No
     result = await call_tool(project, "read_many", {"files": ["a.py"]})
     assert not result.is_error
     assert not ledger_path().exists() or savings_rows() == []
+
+
+async def test_run_checks_counts_each_check_run_through_bash_with_its_whole_output(project: Path) -> None:
+    script = "import sys\nfor i in range(3000):\n    print(f'line {i} of a noisy but passing check')\n"
+    (project / "noisy.py").write_text(script, encoding="utf-8")
+    (project / ".thrifty.toml").write_text(
+        f'[checks]\nnoisy = ["{sys.executable}", "noisy.py"]\nquiet = ["{sys.executable}", "-c", "pass"]\n',
+        encoding="utf-8")
+    result = await call_tool(project, "run_checks", {}, meta={"claudecode/toolUseId": "toolu_checks_1"})
+    assert not result.is_error, result.content
+    [(_, tool, returned, native, calls, _)] = savings_rows()
+    noisy_bytes = sum(len(f"line {i} of a noisy but passing check\n") for i in range(3000))
+    assert (tool, calls) == ("run_checks", 2)
+    assert native == tokens(min(noisy_bytes, BASH_INLINE_CHARS))
+    assert returned < native / 10

@@ -2,7 +2,8 @@
 
 The native way to get what read_many returned is one Read per file, each returning the whole file in Read's
 `cat -n` form (`N<TAB>line`), capped the way Read caps (25,000 tokens); for grep_and_read it is a Grep listing the
-matching files plus one such Read of each file shown. Sizes come from the files' byte counts and line counts, which
+matching files plus one such Read of each file shown; for run_checks, one Bash run per check returning its whole
+output (up to the 30,000 characters Bash shows inline). Sizes come from the files' byte counts and line counts, which
 the tools already know: nothing is read twice. Tokens here are characters / 4 (Claude's tokenizers average 3.5 to 4
 characters per token on code), rounded up, for both sides, so an avoided-token figure is on the low side.
 Standard library only; a failure to record is logged and never fails the tool call.
@@ -18,6 +19,7 @@ from pathlib import Path
 
 CHARS_PER_TOKEN = 4
 READ_CAP_TOKENS = 25_000  # Read's default output cap (CLAUDE_CODE_FILE_READ_MAX_OUTPUT_TOKENS)
+BASH_INLINE_CHARS = 30_000  # Bash output shown inline (BASH_MAX_OUTPUT_LENGTH); beyond it, a preview and a path
 TOOL_USE_ID_META = "claudecode/toolUseId"
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,11 @@ class NativeCost:
         lines = total_lines if total_lines is not None else size // 40  # a streamed huge file: cap applies anyway
         self.paths.append(shown)
         self.tokens += read_tokens(size, lines)
+        self.calls += 1
+
+    def add_check_run(self, output_bytes: int) -> None:
+        """One check run through Bash: its whole output, as far as Bash shows it inline."""
+        self.tokens += tokens(min(output_bytes, BASH_INLINE_CHARS))
         self.calls += 1
 
     def add_listing(self, paths: Iterable[str]) -> None:

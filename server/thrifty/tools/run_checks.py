@@ -14,6 +14,7 @@ from thrifty.textout import DEFAULT_MAX_TOKENS, check_max_tokens
 from thrifty.tools._result import ToolConfig, model_fixable_errors, register_tool, tool_result
 
 if TYPE_CHECKING:
+    from thrifty.checks.model import ChecksReport
     from thrifty.checks.service import Progress
 
 HEARTBEAT_S = 5.0  # progress while long checks run, so clients see it is alive
@@ -55,9 +56,21 @@ def register(server: MCPServer, config: ToolConfig) -> None:
         if refused is not None:
             with model_fixable_errors():
                 raise refused
-        return tool_result(render_report(report, max_tokens), report, config)
+        text = render_report(report, max_tokens)
+        _measure(ctx, report, text)
+        return tool_result(text, report, config)
 
     register_tool(server, run_checks_tool, name="run_checks", description=DESCRIPTION, read_only=False)
+
+
+def _measure(ctx: Context, report: ChecksReport, text: str) -> None:
+    from thrifty.savings import native
+
+    cost = native.NativeCost()
+    for check in report.checks:
+        if check.status != "skipped":
+            cost.add_check_run(check.output_bytes)
+    native.record(native.tool_use_id_of(ctx.request_context.meta), "run_checks", text, cost)
 
 
 async def _heartbeat(progress: Progress, notify: object) -> None:
