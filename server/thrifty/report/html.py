@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from thrifty.fleet.models import BudgetBar
 from thrifty.report.models import AgentRow, UsageFields
-from thrifty.report.overview import DETAIL_SESSIONS, LISTED_SESSIONS, Overview
+from thrifty.report.overview import LISTED_SESSIONS, Overview
 from thrifty.report.table import agent_label
 
 PALETTE = ("#3b6fd8", "#e0823a", "#3aa57a", "#b0509a", "#c9a227", "#5bb3d0", "#8a6ad8", "#d04b4b", "#7a8a99")
@@ -190,9 +190,10 @@ def models_section(o: Overview) -> str:
     return section("models", "Model mix", table(("model", "", "share of $", *USAGE_HEADERS), rows, foot))
 
 
-def tree_rows(session_id: str, agents: list[AgentRow], session_cost: float) -> list[str]:
+def tree_rows(session_id: str, agents: list[AgentRow], indexes: list[int], session_cost: float) -> list[str]:
     rows = []
-    for agent in agents:
+    for index in indexes:
+        agent = agents[index]
         who = "main thread" if agent.agent_id == "main" else agent_label(agent.agent_id, agent.agent_type)
         attrs = (f'data-session="{escape(session_id)}" data-agent="{escape(agent.agent_id)}" '
                  f'data-model="{escape(agent.model or "")}"')
@@ -200,7 +201,7 @@ def tree_rows(session_id: str, agents: list[AgentRow], session_cost: float) -> l
         share = (agent.cost_usd or 0.0) / session_cost if session_cost else 0.0
         rows.append(f'<tr class="{cls}" {attrs}><td class="who">{escape(who)}</td>'
                     f"{cell((agent.model or '(no model)').removeprefix('claude-'))}{bar(share)}"
-                    f"{usage_cells('agents', agent)}</tr>")
+                    f"{usage_cells(f'agents.agents[{index}]', agent)}</tr>")
     return rows
 
 
@@ -209,9 +210,9 @@ def sessions_section(o: Overview) -> str:
     trees = []
     for tree in o.trees:
         s = by_id[tree.session_id]
-        rows = tree_rows(s.session_id, tree.agents, s.cost_usd or 0.0)
+        rows = tree_rows(s.session_id, o.agents.agents, tree.rows, s.cost_usd or 0.0)
         head = "".join(f"<th>{escape(h)}</th>" for h in ("agent", "model", "cost bar", *USAGE_HEADERS))
-        subs = sum(1 for a in tree.agents if a.agent_id != "main")
+        subs = len({o.agents.agents[i].agent_id for i in tree.rows} - {"main"})
         index = o.sessions.sessions.index(s)
         trees.append(
             f'<details class="tree"{" open" if not trees else ""}><summary><code>{escape(s.session_id[:8])}</code> '
@@ -239,7 +240,7 @@ def sessions_section(o: Overview) -> str:
             + (f" (the {len(rest):,} smallest summed in one row)." if rest else "."))
     body = "".join(trees) + "<h3>All sessions</h3>" + table(("session", "project", "last", "", *USAGE_HEADERS), rows,
                                                             foot, tall=len(rows) > 12)
-    if count > DETAIL_SESSIONS:
+    if count > len(o.trees):
         body += f'<p class="note">{count - len(o.trees):,} sessions are listed without their tree.</p>'
     return section("sessions", "Sessions and their subagents", body, lead)
 

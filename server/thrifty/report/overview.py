@@ -16,8 +16,8 @@ from thrifty.fleet.models import BudgetReport, CacheMissesReport
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters
 from thrifty.report.branches import BranchesReport, build_branches
-from thrifty.report.build import agent_rows, build_cache_misses, build_daily, build_models, build_sessions, build_tools
-from thrifty.report.models import AgentRow, DailyReport, ModelsReport, SessionsReport, ToolsReport
+from thrifty.report.build import build_agents, build_cache_misses, build_daily, build_models, build_sessions, build_tools
+from thrifty.report.models import AgentRow, AgentsReport, DailyReport, ModelsReport, SessionsReport, ToolsReport
 
 DETAIL_SESSIONS = 25  # sessions drawn as a tree of agents
 LISTED_SESSIONS = 400  # sessions listed one per row; the rest folded into one summary row
@@ -33,7 +33,7 @@ class DayModelCost(BaseModel):
 
 class SessionTree(BaseModel):
     session_id: str
-    agents: list[AgentRow] = Field(description="main thread first, then subagents by cost")
+    rows: list[int] = Field(description="indexes into `agents.agents`: main thread first, then subagents by cost")
 
 
 class Overview(BaseModel):
@@ -43,6 +43,7 @@ class Overview(BaseModel):
     daily: DailyReport
     daily_by_model: list[DayModelCost]
     models: ModelsReport
+    agents: AgentsReport
     trees: list[SessionTree] = Field(description=f"the {DETAIL_SESSIONS} costliest sessions")
     tools: ToolsReport
     cache_misses: CacheMissesReport = Field(description=f"totals of all; rows: the {LISTED_MISSES} priciest")
@@ -72,14 +73,16 @@ def daily_by_model(conn: sqlite3.Connection, filters: Filters) -> list[DayModelC
             for (day, model), usage in sorted(days.items())]
 
 
-def session_trees(conn: sqlite3.Connection, filters: Filters, sessions: SessionsReport) -> list[SessionTree]:
+def session_trees(sessions: SessionsReport, agents: list[AgentRow]) -> list[SessionTree]:
     top = sorted(sessions.sessions, key=lambda s: (-(s.cost_usd or 0.0), s.session_id))[:DETAIL_SESSIONS]
+    by_session: dict[str, list[int]] = {}
+    for index, row in enumerate(agents):
+        by_session.setdefault(row.session_id, []).append(index)
     trees = []
-    for row in top:
-        scoped = Filters(filters.since, filters.until, filters.project, row.session_id)
-        agents = agent_rows(conn, scoped)
-        agents.sort(key=lambda a: (a.agent_id != "main", -(a.cost_usd or 0.0), a.agent_id))
-        trees.append(SessionTree(session_id=row.session_id, agents=agents))
+    for session in top:
+        rows = by_session.get(session.session_id, [])
+        rows.sort(key=lambda i: (agents[i].agent_id != "main", -(agents[i].cost_usd or 0.0), agents[i].agent_id))
+        trees.append(SessionTree(session_id=session.session_id, rows=rows))
     return trees
 
 
@@ -87,6 +90,7 @@ def build_overview(conn: sqlite3.Connection, filters: Filters, now: datetime) ->
     from thrifty.fleet.budget_view import build as build_budgets
 
     sessions = build_sessions(conn, filters)
+    agents = build_agents(conn, filters)
     misses = build_cache_misses(conn, filters)
     assert isinstance(misses, CacheMissesReport)
     shown = sorted(misses.cache_misses, key=lambda m: -(m.extra_cost_usd or 0.0))[:LISTED_MISSES]
@@ -94,7 +98,8 @@ def build_overview(conn: sqlite3.Connection, filters: Filters, now: datetime) ->
     return Overview(
         generated_at=now.astimezone().isoformat(timespec="seconds"), scope=scope_text(filters), sessions=sessions,
         daily=build_daily(conn, filters), daily_by_model=daily_by_model(conn, filters),
-        models=build_models(conn, filters), trees=session_trees(conn, filters, sessions),
+        models=build_models(conn, filters), agents=agents,
+        trees=session_trees(sessions, agents.agents),
         tools=build_tools(conn, filters), cache_misses=misses, branches=build_branches(conn, filters),
         budgets=build_budgets(conn, now),
     )
