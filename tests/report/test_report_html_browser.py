@@ -14,7 +14,7 @@ from report_helpers import History, mismatches, view_json, write_page
 from fixtures_gen.chromium import Browser, Page, find_chromium
 
 ARTIFACTS = Path(os.environ.get("THRIFTY_TEST_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts")
-FIGURES_JS = """[...document.querySelectorAll('[data-key]')].map(e => [e.dataset.key, e.dataset.value, e.textContent])"""
+FIGURES_JS = "[...document.querySelectorAll('[data-key]')].map(e => [e.dataset.key, e.dataset.value, e.textContent])"
 TREE_JS = """[...document.querySelectorAll('tr[data-agent]')].map(e => [e.dataset.session, e.dataset.agent])"""
 
 

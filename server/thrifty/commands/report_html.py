@@ -31,7 +31,8 @@ def write_html(filters: Filters, output: Path, open_page: bool, as_json: bool) -
             fh.write(page)
         os.replace(tmp, target)
     except OSError as exc:
-        raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}. Pick another file with -o.") from None
+        raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}. Pick another file with -o."
+                                   ) from None
     sessions = len(overview.sessions.sessions)
     click.echo(f"wrote {target} ({len(page) / 1e6:.2f} MB, {sessions:,} session{'s' if sessions != 1 else ''})")
     if open_page and not webbrowser.open(target.as_uri()):

@@ -91,7 +91,8 @@ def _split(conn: sqlite3.Connection, file_id: int, runs: tuple[list[int], list[s
     """One file's turns grouped by the branch run each one's line falls in."""
     starts, names = runs
     clause = f"{where} AND file_id = ?" if where else " WHERE file_id = ?"
-    sql = f"SELECT line_offset, model, speed, {queries.TOKEN_SUMS_SQL} FROM turns{clause} GROUP BY line_offset, model, speed"
+    sql = (f"SELECT line_offset, model, speed, {queries.TOKEN_SUMS_SQL} FROM turns{clause} "
+           "GROUP BY line_offset, model, speed")
     result: dict[str, Usage] = {}
     for row in conn.execute(sql, [*params, file_id]):
         index = bisect_right(starts, int(row[0])) - 1

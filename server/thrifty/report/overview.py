@@ -16,7 +16,14 @@ from thrifty.fleet.models import BudgetReport, CacheMissesReport
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters
 from thrifty.report.branches import BranchesReport, build_branches
-from thrifty.report.build import build_agents, build_cache_misses, build_daily, build_models, build_sessions, build_tools
+from thrifty.report.build import (
+    build_agents,
+    build_cache_misses,
+    build_daily,
+    build_models,
+    build_sessions,
+    build_tools,
+)
 from thrifty.report.models import AgentRow, AgentsReport, DailyReport, ModelsReport, SessionsReport, ToolsReport
 
 DETAIL_SESSIONS = 25  # sessions drawn as a tree of agents
