@@ -322,11 +322,11 @@ def budgets_section(o: Overview) -> str:
     if not rows:
         return section("budgets", "Budgets", '<p class="empty">No budget is set. Set session_usd, subagent_usd or '
                        "daily_usd (and *_tokens) in the plugin's options or in [tool.thrifty.budget] of "
-                       "pyproject.toml; `thrifty budget` lists them.</p>")
+                       "pyproject.toml; <code>thrifty budget</code> lists them.</p>")
     head = "".join(f"<th>{escape(h)}</th>" for h in ("budget", "unit", "", "used", "spent", "limit", "state"))
     return section("budgets", "Budgets and how close each is",
                    f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody>'
-                   "</table></div>", "As `thrifty budget` shows them now: today's budget and the sessions active in "
+                   "</table></div>", "As thrifty budget shows them now: today's budget and the sessions active in "
                    "the last 24 hours.")
 
 
@@ -334,7 +334,7 @@ def savings_section(savings: BaseModel | None) -> str:
     """The seam for issue 12's savings report: its totals as a table, or a placeholder until it exists."""
     if savings is None:
         return section("savings", "Savings and waste", '<p class="empty">Not measured in this version: '
-                       "`thrifty report savings` is not available yet.</p>")
+                       "<code>thrifty report savings</code> is not available yet.</p>")
     totals = getattr(savings, "totals", savings)
     data = totals.model_dump() if isinstance(totals, BaseModel) else {}
     rows = [cell(key.replace("_", " ")) + fig(f"savings.totals.{key}", value,
@@ -345,7 +345,7 @@ def savings_section(savings: BaseModel | None) -> str:
 
 def render(o: Overview) -> str:
     css = files("thrifty.report").joinpath("html.css").read_text(encoding="utf-8")
-    notes = list(dict.fromkeys(o.sessions.notes + o.cache_misses.notes + o.budgets.notes))
+    notes = list(dict.fromkeys(o.sessions.notes + o.cache_misses.notes))
     foot = "".join(f"<li>{escape(n)}</li>" for n in notes)
     nav = "".join(f'<a href="#{a}">{escape(t)}</a>' for a, t in (
         ("daily", "days"), ("tokens", "tokens"), ("models", "models"), ("sessions", "sessions"), ("cache", "cache"),
