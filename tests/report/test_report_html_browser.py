@@ -12,10 +12,9 @@ import pytest
 from report_helpers import History, mismatches, view_json, write_page
 
 from fixtures_gen.chromium import Browser, Page, find_chromium
+from fixtures_gen.report_page import FIGURES_JS, TREE_JS
 
 ARTIFACTS = Path(os.environ.get("THRIFTY_TEST_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts")
-FIGURES_JS = "[...document.querySelectorAll('[data-key]')].map(e => [e.dataset.key, e.dataset.value, e.textContent])"
-TREE_JS = """[...document.querySelectorAll('tr[data-agent]')].map(e => [e.dataset.session, e.dataset.agent])"""
 
 
 @pytest.fixture(scope="module")
