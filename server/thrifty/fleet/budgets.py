@@ -113,19 +113,6 @@ def evaluate(conn: sqlite3.Connection, settings: Settings, session_id: str, agen
     return budgets
 
 
-def recorded_settings(conn: sqlite3.Connection, session_id: str) -> tuple[Settings, str] | None:
-    """(settings, project dir) the session's hooks last resolved, or None: userConfig reaches hooks only, so a
-    process outside them (a view, the status line) judges a session's budgets by this record."""
-    row = conn.execute("SELECT settings, project_dir FROM budget_settings WHERE session_id = ?",
-                       (session_id,)).fetchone()
-    if row is None:
-        return None
-    try:
-        return Settings.from_json(row[0]), str(row[1])
-    except ValueError:
-        return None
-
-
 def raises(conn: sqlite3.Connection, session_id: str, agent_id: str, day: str) -> dict[tuple[str, str], float]:
     """(level, unit) -> the sum of raises that apply to this agent's call (a subagent raise with no agent: all)."""
     rows = conn.execute(

@@ -11,7 +11,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from thrifty.fleet import cache_misses
-from thrifty.fleet.budgets import MAIN_AGENT, OK, SEVERITY, Budget, evaluate, recorded_settings
+from thrifty.fleet.budgets import MAIN_AGENT, OK, SEVERITY, Budget, evaluate
 from thrifty.fleet.models import (
     AgentView,
     BudgetBar,
@@ -54,8 +54,14 @@ def miss_row(miss: cache_misses.CacheMiss) -> CacheMissRow:
 
 def session_settings(conn: sqlite3.Connection, session_id: str, fallback: Settings) -> tuple[Settings, str | None]:
     """(settings the session's hooks enforce, its project dir), else (`fallback`, None)."""
-    recorded = recorded_settings(conn, session_id)
-    return (fallback, None) if recorded is None else recorded
+    row = conn.execute("SELECT settings, project_dir FROM budget_settings WHERE session_id = ?",
+                       (session_id,)).fetchone()
+    if row is None:
+        return fallback, None
+    try:
+        return Settings.from_json(row[0]), str(row[1])
+    except ValueError:
+        return fallback, None
 
 
 def latest_settings(conn: sqlite3.Connection, fallback: Settings) -> Settings:
