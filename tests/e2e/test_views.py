@@ -16,6 +16,7 @@ from harness import E2E, ClaudeRun, Script, Usage, reply, tool_use
 from fixtures_gen.chromium import Browser, find_chromium
 from fixtures_gen.hooks import SERVER_DIR, base_python
 from fixtures_gen.report_page import FIGURES_JS, TREE_JS, mismatches, view_json
+from thrifty.money import usd
 
 
 @pytest.fixture
@@ -78,5 +79,5 @@ def test_status_line_of_a_real_session_counts_its_subagent(e2e: E2E, project: Pa
                           check=True, timeout=60)
     agents = view_json("agents", "--session", run.session_id)["agents"]
     sub = sum(a["cost_usd"] for a in agents if a["agent_id"] != "main")
-    assert done.stdout.decode().startswith(f"thrifty ${run.total_cost_usd:,.2f} (subagents ${sub:,.2f}) · today $")
+    assert done.stdout.decode().startswith(f"thrifty {usd(run.total_cost_usd)} (subagents {usd(sub)}) · today $")
     assert sub > 0

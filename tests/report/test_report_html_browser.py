@@ -13,6 +13,7 @@ from report_helpers import History, mismatches, view_json, write_page
 
 from fixtures_gen.chromium import Browser, Page, find_chromium
 from fixtures_gen.report_page import FIGURES_JS, TREE_JS
+from thrifty.money import usd
 
 ARTIFACTS = Path(os.environ.get("THRIFTY_TEST_ARTIFACTS") or Path(__file__).resolve().parents[2] / "test-artifacts")
 
@@ -51,11 +52,11 @@ def test_page_loads_offline_without_errors_and_its_dom_figures_equal_the_json(hi
     assert wrong == [] and checked > 150
     for key, value, text in figures:
         if key.endswith("cost_usd") and value != "null":
-            assert text == f"${float(value):,.2f}", key
+            assert text == usd(float(value)), key
     totals = view_json("sessions")["totals"]
     shown = {key: text for key, _, text in figures}
     assert shown["sessions.totals.total_tokens"] == f"{totals['total_tokens']:,}"
-    assert shown["sessions.totals.cost_usd"] == f"${totals['cost_usd']:,.2f}"
+    assert shown["sessions.totals.cost_usd"] == usd(totals["cost_usd"])
     trees = page.evaluate(TREE_JS)
     assert {s for s, _ in trees} == {s.session_id for s in history.sessions}
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280

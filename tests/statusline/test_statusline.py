@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from fixtures_gen.hooks import HOOK_TIMEOUT_S, base_python, hook_command, hook_env
 from fixtures_gen.transcripts import Session, realistic_session
 from thrifty.cli import cli
+from thrifty.money import usd
 from thrifty.paths import data_dir, ledger_path
 from thrifty.statusline.__main__ import MARKER
 
@@ -51,10 +52,6 @@ def report(*args: str) -> dict[str, Any]:
     assert result.exit_code == 0, result.output
     data: dict[str, Any] = json.loads(result.stdout)
     return data
-
-
-def usd(value: float) -> str:
-    return f"${value:,.2f}"
 
 
 def today_sessions(projects: Path) -> tuple[Session, Session]:

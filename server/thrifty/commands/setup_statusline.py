@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from thrifty import bootstrap
+from thrifty.launch.environment import plugin_root
 from thrifty.paths import claude_config_dir, data_dir
 from thrifty.statusline.install import Change, SettingsError, command_for, read_settings, write_launcher
 
@@ -41,7 +41,7 @@ def install_statusline(force: bool, yes: bool) -> None:
 
 def _write_launcher(data: Path) -> None:
     try:
-        write_launcher(data, bootstrap.plugin_root())
+        write_launcher(data, plugin_root())
     except OSError as exc:
         raise click.ClickException(f"cannot write the status line launcher in {data}: {exc.strerror or exc}") from None
 

@@ -10,7 +10,7 @@ from typing import Any
 
 
 def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
-    from thrifty.bootstrap import ensure_venv, plugin_root
+    from thrifty.launch.environment import ensure_venv, plugin_root
     from thrifty.paths import data_dir
     from thrifty.statusline.install import refresh_launcher
 

@@ -14,7 +14,9 @@ from importlib.resources import files
 
 from pydantic import BaseModel
 
-from thrifty.fleet.models import BudgetBar
+from thrifty.guard.budgets import amount_text
+from thrifty.money import usd
+from thrifty.report.budget_models import BudgetBar
 from thrifty.report.models import AgentRow, UsageFields
 from thrifty.report.overview import LISTED_SESSIONS, Overview
 from thrifty.report.table import agent_label
@@ -26,10 +28,6 @@ KINDS = (("input_tokens", "input", "#3b6fd8"), ("output_tokens", "output", "#e08
 
 
 # -- formatting ------------------------------------------------------------------------------------------------------
-def usd(value: float | None) -> str:
-    return "n/a" if value is None else f"${value:,.2f}"
-
-
 def pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1%}"
 
@@ -302,8 +300,6 @@ def branches_section(o: Overview) -> str:
 
 
 def budget_rows(bars: list[BudgetBar], who: str) -> list[str]:
-    from thrifty.fleet.budgets import amount_text
-
     rows = []
     for b in bars:
         name = who if b.level != "subagent" else f"{who} subagent {(b.agent_id or '')[:12]}"

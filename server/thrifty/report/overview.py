@@ -12,10 +12,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from thrifty.fleet.models import BudgetReport, CacheMissesReport
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters
 from thrifty.report.branches import BranchesReport, build_branches
+from thrifty.report.budget_models import BudgetReport
 from thrifty.report.build import (
     build_agents,
     build_cache_misses,
@@ -24,7 +24,15 @@ from thrifty.report.build import (
     build_sessions,
     build_tools,
 )
-from thrifty.report.models import AgentRow, AgentsReport, DailyReport, ModelsReport, SessionsReport, ToolsReport
+from thrifty.report.models import (
+    AgentRow,
+    AgentsReport,
+    CacheMissesReport,
+    DailyReport,
+    ModelsReport,
+    SessionsReport,
+    ToolsReport,
+)
 
 DETAIL_SESSIONS = 25  # sessions drawn as a tree of agents
 LISTED_SESSIONS = 400  # sessions listed one per row; the rest folded into one summary row
@@ -94,7 +102,7 @@ def session_trees(sessions: SessionsReport, agents: list[AgentRow]) -> list[Sess
 
 
 def build_overview(conn: sqlite3.Connection, filters: Filters, now: datetime) -> Overview:
-    from thrifty.fleet.budget_view import build as build_budgets
+    from thrifty.report.budget_view import build as build_budgets
 
     sessions = build_sessions(conn, filters)
     agents = build_agents(conn, filters)

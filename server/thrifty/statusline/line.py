@@ -15,10 +15,12 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from thrifty.fleet.budgets import MAIN_AGENT, OK, OVER, STOP, WARN, evaluate, recorded_settings
-from thrifty.fleet.settings import resolve
+from thrifty.guard.budgets import MAIN_AGENT, OK, OVER, STOP, WARN, evaluate
+from thrifty.guard.recorded import session_settings
+from thrifty.guard.settings import resolve
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
+from thrifty.money import usd
 
 LOCK_WAIT_MS = 400
 _COLORS = {WARN: "\x1b[33m", OVER: "\x1b[31m", STOP: "\x1b[1;31m"}
@@ -26,10 +28,7 @@ _RESET = "\x1b[0m"
 
 
 def money(usage: Usage) -> str:
-    cost = usage.cost_usd
-    if cost is None:
-        return "$n/a"
-    return f"${cost:,.2f}{'*' if usage.unpriced_models else ''}"
+    return usd(usage.cost_usd, missing="$n/a") + ("*" if usage.unpriced_models else "")
 
 
 def project_dir(event: Mapping[str, Any]) -> str:
@@ -61,8 +60,7 @@ def ingest_session(conn: sqlite3.Connection, transcript: str) -> bool:
 def nearest_budget(conn: sqlite3.Connection, event: Mapping[str, Any], session_id: str, today: date,
                    env: Mapping[str, str], color: bool) -> str:
     """'session budget 45%' for the budget closest to its limit, or '' when none is set."""
-    recorded = recorded_settings(conn, session_id)
-    settings = recorded[0] if recorded else resolve(project_dir(event) or None, env)
+    settings, _ = session_settings(conn, session_id, resolve(project_dir(event) or None, env))
     if not settings.budgets_on:
         return ""
     budgets = evaluate(conn, settings, session_id, MAIN_AGENT, today, ("session", "daily"))
