@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from harness import E2E, ClaudeRun, Script, Usage, reply, tool_use
 
-from fixtures_gen.chromium import Browser, find_chromium
+from fixtures_gen.chromium import Browser, headless_browser
 from fixtures_gen.hooks import SERVER_DIR, base_python
 from fixtures_gen.report_page import FIGURES_JS, TREE_JS, mismatches, view_json
 from thrifty.money import usd
@@ -21,14 +21,8 @@ from thrifty.money import usd
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    started = Browser(executable)
-    try:
+    with headless_browser() as started:
         yield started
-    finally:
-        started.close()
 
 
 def session_with_a_subagent(e2e: E2E) -> ClaudeRun:

@@ -16,6 +16,8 @@ import select
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,21 @@ FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dis
          "--disable-component-update", "--disable-sync", "--disable-default-apps", "--disable-extensions",
          "--mute-audio", "--hide-scrollbars", "--remote-debugging-pipe")
 DEADLINE_S = 60.0
+
+
+@contextmanager
+def headless_browser() -> Iterator[Browser]:
+    """A started headless Chromium, closed afterwards; the test is skipped when Chromium is not installed."""
+    import pytest
+
+    executable = find_chromium()
+    if executable is None:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+    browser = Browser(executable)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def find_chromium() -> str | None:

@@ -1,4 +1,4 @@
-"""Fixtures for the report tests: a small generated history and the HTML page written from it."""
+"""Fixtures for the report tests: a small generated history (see report_helpers.make_history)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,6 @@ from pathlib import Path
 
 import pytest
 from report_helpers import History, make_history
-
-from thrifty.paths import transcripts_dir
-
-
-@pytest.fixture
-def projects() -> Path:
-    root = transcripts_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    return root
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from report_helpers import History, mismatches, view_json, write_page
 
-from fixtures_gen.chromium import Browser, Page, find_chromium
+from fixtures_gen.chromium import Browser, Page, headless_browser
 from fixtures_gen.report_page import FIGURES_JS, TREE_JS
 from thrifty.money import usd
 
@@ -20,14 +20,8 @@ ARTIFACTS = Path(os.environ.get("THRIFTY_TEST_ARTIFACTS") or Path(__file__).reso
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip("chromium is not installed (apt-get install chromium)")
-    started = Browser(executable)
-    try:
+    with headless_browser() as started:
         yield started
-    finally:
-        started.close()
 
 
 def artifact(name: str) -> Path:
