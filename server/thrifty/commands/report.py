@@ -57,6 +57,9 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
         raise click.BadParameter("--output and --open apply to the html view only", param_hint="--output/--open")
     filters = Filters(since=since, until=until, project=project, session_id=session_id)
     if view.lower() == "html":
+        if as_json and output:
+            raise click.BadParameter("--json prints the page's data instead of writing a page; drop -o",
+                                     param_hint="--json/--output")
         from thrifty.commands.report_html import write_html
 
         write_html(filters, output or Path("thrifty-report.html"), open_page, as_json)

@@ -18,12 +18,12 @@ from thrifty.report.branches import BranchesReport, build_branches
 from thrifty.report.budget_models import BudgetReport
 from thrifty.report.build import (
     build_agents,
-    build_cache_misses,
     build_daily,
     build_models,
     build_sessions,
     build_tools,
 )
+from thrifty.report.cache_view import cache_misses_report
 from thrifty.report.models import (
     AgentRow,
     AgentsReport,
@@ -106,8 +106,7 @@ def build_overview(conn: sqlite3.Connection, filters: Filters, now: datetime) ->
 
     sessions = build_sessions(conn, filters)
     agents = build_agents(conn, filters)
-    misses = build_cache_misses(conn, filters)
-    assert isinstance(misses, CacheMissesReport)
+    misses = cache_misses_report(conn, filters)
     shown = sorted(misses.cache_misses, key=lambda m: -(m.extra_cost_usd or 0.0))[:LISTED_MISSES]
     misses = misses.model_copy(update={"cache_misses": shown})
     return Overview(
