@@ -4,6 +4,7 @@ summarised, and bad input gets a clear message. (The page in a real browser: tes
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -73,6 +74,10 @@ def test_a_large_history_shows_the_costliest_in_detail_and_sums_the_rest(history
 def test_an_empty_ledger_still_writes_a_page_that_says_so(projects: Path, tmp_path: Path) -> None:
     page = write_page(tmp_path / "r.html")
     assert "No spend recorded." in page and "No budget is set." in page
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert (tmp_path / "r.html").stat().st_mode & 0o777 == 0o666 & ~umask  # a page to share, not mkstemp's 0600
+    assert [p.name for p in tmp_path.iterdir()] == ["r.html"]
 
 
 def test_the_page_names_no_outside_resource(history: History, tmp_path: Path) -> None:

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from fixtures_gen.hooks import HOOK_TIMEOUT_S, hook_env
 from fixtures_gen.transcripts import realistic_session
 from thrifty.cli import cli
+from thrifty.launch.statusline_launcher import launcher_text, refresh_launcher, write_launcher
 from thrifty.paths import claude_config_dir, data_dir
-from thrifty.statusline.install import launcher_text, refresh_launcher, write_launcher
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 import webbrowser
 from datetime import datetime
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 import click
 
 from thrifty.ledger.queries import Filters
+from thrifty.paths import write_atomic
 
 
 def write_html(filters: Filters, output: Path, open_page: bool, as_json: bool) -> None:
@@ -23,17 +22,15 @@ def write_html(filters: Filters, output: Path, open_page: bool, as_json: bool) -
     if as_json:
         click.echo(overview.model_dump_json(indent=2))
         return
-    page = render(overview).encode("utf-8")
+    page = render(overview)
     target = output.expanduser().absolute()
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".thrifty-report-", suffix=".html", dir=target.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(page)
-        os.replace(tmp, target)
+        write_atomic(target, page)
     except OSError as exc:
         raise click.ClickException(f"cannot write {target}: {exc.strerror or exc}. Pick another file with -o."
                                    ) from None
     sessions = len(overview.sessions.sessions)
-    click.echo(f"wrote {target} ({len(page) / 1e6:.2f} MB, {sessions:,} session{'s' if sessions != 1 else ''})")
+    size_mb = len(page.encode()) / 1e6
+    click.echo(f"wrote {target} ({size_mb:.2f} MB, {sessions:,} session{'s' if sessions != 1 else ''})")
     if open_page and not webbrowser.open(target.as_uri()):
         click.echo(f"no browser found; open {target.as_uri()} yourself")

@@ -7,14 +7,15 @@ from pathlib import Path
 import click
 
 from thrifty.launch.environment import plugin_root
+from thrifty.launch.statusline_launcher import LAUNCHER, write_launcher
 from thrifty.paths import claude_config_dir, data_dir
-from thrifty.statusline.install import Change, SettingsError, command_for, read_settings, write_launcher
+from thrifty.statusline.settings_file import Change, SettingsError, command_for, read_settings
 
 
 def install_statusline(force: bool, yes: bool) -> None:
     settings = claude_config_dir() / "settings.json"
     data = data_dir()
-    launcher = data / "statusline.sh"
+    launcher = data / LAUNCHER
     try:
         change = Change(settings, read_settings(settings), command_for(launcher))
     except SettingsError as exc:

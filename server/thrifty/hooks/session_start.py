@@ -11,8 +11,8 @@ from typing import Any
 
 def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
     from thrifty.launch.environment import ensure_venv, plugin_root
+    from thrifty.launch.statusline_launcher import refresh_launcher
     from thrifty.paths import data_dir
-    from thrifty.statusline.install import refresh_launcher
 
     ensure_venv()
     refresh_launcher(data_dir(), plugin_root())

@@ -1,58 +1,21 @@
-"""Installing the status line: a small launcher in the data directory, and the `statusLine` entry of the user's
-Claude Code settings.json that runs it. Standard library only (the SessionStart hook refreshes the launcher).
-
-The launcher is what settings.json names, because the plugin's own folder changes with every update (a plugin
-cannot set the main status line itself) while the data directory stays; the SessionStart hook rewrites the launcher
-when the plugin has moved. Settings are changed only after showing the change, with a backup, and an existing
-statusLine that is not thrifty's is replaced only when forced.
-"""
+"""The `statusLine` entry of the user's Claude Code settings.json, changed only after showing the change, with a
+backup, and never over a statusLine that is not thrifty's unless forced. Standard library only."""
 
 from __future__ import annotations
 
 import difflib
 import json
-import os
 import shlex
-import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-LAUNCHER = "statusline.sh"
+from thrifty.launch.statusline_launcher import LAUNCHER
+from thrifty.paths import write_atomic
 
 
 class SettingsError(Exception):
     """settings.json cannot be read or changed; the message says what to do."""
-
-
-def launcher_text(root: Path) -> str:
-    """The launcher's script: the plugin's `bin/thrifty statusline`, or this interpreter when thrifty was
-    installed as a package without the plugin's folder."""
-    launcher = root / "bin" / "thrifty"
-    target = (f"exec {shlex.quote(str(launcher))} statusline" if launcher.exists()
-              else f"exec {shlex.quote(sys.executable)} -m thrifty.statusline")
-    return ("#!/bin/sh\n# thrifty's status line for Claude Code, written by `thrifty setup --statusline`. The "
-            "SessionStart hook\n# rewrites the line below when the plugin moves (each update installs it "
-            f"elsewhere).\n{target}\n")
-
-
-def write_launcher(data: Path, root: Path) -> Path:
-    path = data / LAUNCHER
-    data.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, launcher_text(root), mode=0o755)
-    return path
-
-
-def refresh_launcher(data: Path, root: Path) -> None:
-    """Point an installed launcher at this plugin folder (nothing to do when none is installed or it already is)."""
-    path = data / LAUNCHER
-    try:
-        current = path.read_text(encoding="utf-8")
-    except OSError:
-        return
-    if current != launcher_text(root):
-        write_launcher(data, root)
 
 
 def command_for(launcher: Path) -> str:
@@ -112,22 +75,7 @@ class Change:
                                     "changed") from None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.path, json.dumps(self.after, indent=2) + "\n")
+            write_atomic(self.path, json.dumps(self.after, indent=2) + "\n")
         except OSError as exc:
             raise SettingsError(f"cannot write {self.path}: {exc.strerror or exc}") from None
         return backup
-
-
-def _write_atomic(path: Path, text: str, mode: int | None = None) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        if mode is not None:
-            os.chmod(tmp, mode)
-        elif path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
