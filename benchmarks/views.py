@@ -20,7 +20,7 @@ from pathlib import Path
 
 from benchmarks import Figure, median_seconds, run_command
 from benchmarks.ledger import base_python
-from fixtures_gen.synth import append_line, dumps, write_history
+from fixtures_gen.synth import Session, append_line, dumps, write_history
 
 SECTION = "views"
 SERVER_DIR = Path(__file__).resolve().parents[1] / "server"
@@ -61,8 +61,8 @@ def run(quick: bool) -> list[Figure]:
     ]
 
 
-def _statusline(session: object, env: dict[str, str], repeat: int) -> tuple[float, float]:
-    main = session.main  # type: ignore[attr-defined]
+def _statusline(session: Session, env: dict[str, str], repeat: int) -> tuple[float, float]:
+    main = session.main
     event = json.dumps({"session_id": main.session_id, "transcript_path": str(main.path), "cwd": "/tmp",
                         "workspace": {"current_dir": "/tmp", "project_dir": "/tmp"}}).encode()
     python = base_python()

@@ -77,7 +77,7 @@ def build_branches(conn: sqlite3.Connection, filters: Filters) -> BranchesReport
         elif len(set(runs[1])) <= 1:
             add(runs[1][0] if runs[1] else NO_BRANCH, str(session_id), usage)
         else:
-            for branch, part in _split(conn, int(file_id), runs, where, params).items():  # type: ignore[call-overload]
+            for branch, part in _split(conn, int(str(file_id)), runs, where, params).items():
                 add(branch, str(session_id), part)
     rows = [BranchRow(branch=branch, sessions=len(sessions[branch]), models=usage.models, **usage_fields(usage))
             for branch, usage in groups.items()]

@@ -64,7 +64,7 @@ class Overview(BaseModel):
     cache_misses: CacheMissesReport = Field(description=f"totals of all; rows: the {LISTED_MISSES} priciest")
     branches: BranchesReport
     budgets: BudgetReport = Field(description="as `thrifty budget --json` shows them now")
-    savings: BaseModel | None = Field(None, description="the savings report, once it exists (issue 12)")
+    savings: BaseModel | None = Field(default=None, description="the savings report, once it exists (issue 12)")
 
 
 def scope_text(filters: Filters) -> str:
