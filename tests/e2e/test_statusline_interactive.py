@@ -83,8 +83,10 @@ def test_interactive_claude_code_draws_thrifty_status_line(e2e: E2E, project: Pa
             except OSError:
                 break
             if expected is None and any("Hello." in line for line in terminal.lines()):
-                session = view_json("sessions")["sessions"][0]
-                expected = f"thrifty {usd(session['cost_usd'])} · today {usd(session['cost_usd'])} · cache 0%"
+                sessions = view_json("sessions")["sessions"]  # empty until the transcript holds the answer
+                if sessions:
+                    cost = usd(sessions[0]["cost_usd"])
+                    expected = f"thrifty {cost} · today {cost} · cache 0%"
             if expected is not None and any(line.strip() == expected for line in terminal.lines()):
                 break
     finally:
