@@ -67,6 +67,9 @@ def test_page_fits_a_phone_screen_without_sideways_scrolling(history: History, t
     smallest = page.evaluate("Math.min(...[...document.querySelectorAll('td, p, h2')]"
                              ".map(e => parseFloat(getComputedStyle(e).fontSize)))")
     assert smallest >= 12
+    chart_text = page.evaluate("Math.min(...[...document.querySelectorAll('svg.chart text')]"
+                               ".map(e => e.getBoundingClientRect().height))")
+    assert chart_text >= 10  # the chart's labels scale down with it: still legible at 390 px
     page.screenshot(artifact("report-html-phone.png"))
 
 

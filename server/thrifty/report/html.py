@@ -65,17 +65,17 @@ def daily_chart(o: Overview) -> str:
         if part.cost_usd:
             stacks.setdefault(part.date, []).append((part.model, part.cost_usd))
     top = max((row.cost_usd or 0.0) for row in o.daily.daily) or 1.0
-    width, height, left, bottom = 960, 240, 60, 22
-    plot_h = height - bottom - 8
+    width, height, left, bottom, top_gap = 960, 270, 96, 40, 24
+    plot_h = height - bottom - top_gap
     step = (width - left) / len(days)
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="spend per day by model">']
     for frac in (0, 0.5, 1):
-        y = 8 + plot_h * (1 - frac)
+        y = top_gap + plot_h * (1 - frac)
         parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{escape(usd(top * frac))}</text>')
+                     f'<text x="{left - 8}" y="{y:.1f}" dominant-baseline="middle" text-anchor="end">{escape(usd(top * frac))}</text>')
     for index, day in enumerate(days):
         x = left + index * step + step * 0.1
-        y = 8 + plot_h
+        y = top_gap + plot_h
         for model, cost in sorted(stacks.get(day, []), key=lambda mc: order.index(mc[0]) if mc[0] in order else 99):
             h = plot_h * cost / top
             y -= h
