@@ -72,7 +72,8 @@ def daily_chart(o: Overview) -> str:
     for frac in (0, 0.5, 1):
         y = top_gap + plot_h * (1 - frac)
         parts.append(f'<line x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>'
-                     f'<text x="{left - 8}" y="{y:.1f}" dominant-baseline="middle" text-anchor="end">{escape(usd(top * frac))}</text>')
+                     f'<text x="{left - 8}" y="{y:.1f}" dominant-baseline="middle" text-anchor="end">'
+                     f"{escape(usd(top * frac))}</text>")
     for index, day in enumerate(days):
         x = left + index * step + step * 0.1
         y = top_gap + plot_h

@@ -81,7 +81,7 @@ def scope_text(filters: Filters) -> str:
 def daily_by_model(conn: sqlite3.Connection, filters: Filters) -> list[DayModelCost]:
     """Cost per local day and model (the stacks of the daily chart; per day they sum to the daily view)."""
     days: dict[tuple[str, str], queries.Usage] = {}
-    for (bucket, model), usage in queries.usage_by(conn, ("substr(ts, 1, 16)", "model"), filters).items():
+    for (bucket, model), usage in queries.usage_by(conn, (queries.day_bucket(), "model"), filters).items():
         key = (queries.local_day(str(bucket)), str(model or queries.NO_MODEL))
         days[key] = usage if key not in days else queries.merge(days[key], usage)
     return [DayModelCost(date=day, model=model, cost_usd=usage.cost_usd, total_tokens=usage.total_tokens)
