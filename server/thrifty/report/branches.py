@@ -3,8 +3,8 @@
 The ledger does not store branches, so this reads them from the transcripts at report time. A file on one branch
 throughout (no `gitBranch` after the first names another: one regex pass) is priced as one group in SQL; a file
 that switches is scanned for the points where its `gitBranch` changes, and each of its turns is given the branch of
-the record it was read from (`turns.line_offset`). A file that is gone (Claude
-Code's retention) counts under "(transcript gone)", one that names no branch under "(no branch)".
+the record it was read from (`turns.line_offset`). A file that is gone (Claude Code's retention) counts under
+"(transcript gone)", one that names no branch under "(no branch)".
 
 Seam: issue 12 adds `thrifty report branches`; when it lands, the HTML report should take its model instead, and this
 module can go.
