@@ -137,3 +137,11 @@ def test_the_plugins_launcher_runs_it_on_the_standard_library_path(projects: Pat
     done = subprocess.run([base_python(), "-c", probe], input=json.dumps(event(mine)).encode(), capture_output=True,
                           env=env, timeout=HOOK_TIMEOUT_S, check=True)
     assert done.stdout.decode().splitlines()[-1] == "[]"
+
+
+def test_the_cli_command_prints_the_same_line(projects: Path) -> None:
+    mine, _ = today_sessions(projects)
+    line = statusline(event(mine))
+    result = CliRunner().invoke(cli, ["statusline"], input=json.dumps(event(mine)), env={"NO_COLOR": "1"},
+                                catch_exceptions=False)
+    assert result.exit_code == 0 and result.stdout == line + "\n"
