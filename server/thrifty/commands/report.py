@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "html")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches", "html")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -40,9 +40,9 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
-    the latest one unless --session is given) or cache-misses (turns that rewrote their cached prefix, with a
-    likely cause and the extra cost). New transcript lines are read first, so history from before
-    thrifty was installed is included.
+    the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
+    likely cause and the extra cost) or batches (`thrifty batch` jobs at batch prices). New transcript lines are
+    read first, so history from before thrifty was installed is included.
 
     html writes all of it as one self-contained page (no network needed to view it): spend per day by model,
     each session's tree of agents, tokens by kind, model mix, cache misses, tools, branches and budgets.
@@ -71,7 +71,8 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     from thrifty.report.table import render
 
     if _is_empty(result):
-        click.echo(_empty_message(filters))
+        click.echo(_empty_message(filters) if view.lower() != "batches" else
+                   "No batch recorded: `thrifty batch submit JOB` sends one (see `thrifty batch --help`).")
         return
     if plain:
         from thrifty.report.compact import render_summary
@@ -90,6 +91,8 @@ def _build(view: str, filters: object) -> object:
 
 
 def _is_empty(result: object) -> bool:
+    if hasattr(result, "batches"):
+        return not result.batches
     totals = getattr(result, "totals", None)
     if hasattr(totals, "calls"):
         return not getattr(totals, "calls", 0)
