@@ -47,7 +47,7 @@ def test_cost_per_branch_splits_a_session_at_its_branch_switch_and_sums_to_the_s
     code, out, err = run("report", "html", "--json")
     assert code == 0, err
     data = json.loads(out)
-    branches = {row["branch"]: row for row in data["branches"]["branches"]}
+    branches = {row["git_branch"]: row for row in data["branches"]["branches"]}
     after = history.switched.main.responses[4:]
     assert branches["feature/x"]["output_tokens"] == sum(r.output_tokens for r in after)
     assert branches["feature/x"]["turns"] == len(after) and branches["feature/x"]["sessions"] == 1

@@ -240,7 +240,7 @@ def tools_section(o: Overview) -> str:
 def branches_section(o: Overview) -> str:
     report = o.branches
     top = max((b.cost_usd or 0.0 for b in report.branches), default=0.0)
-    rows = [cell(b.branch) + bar((b.cost_usd or 0.0) / top if top else 0.0)
+    rows = [cell(b.git_branch) + bar((b.cost_usd or 0.0) / top if top else 0.0)
             + fig(f"branches.branches[{i}].sessions", b.sessions, num(b.sessions))
             + usage_cells(f"branches.branches[{i}]", b) for i, b in enumerate(report.branches)]
     foot = cell("total") + cell("") + cell("") + usage_cells("branches.totals", report.totals)
@@ -277,7 +277,7 @@ def budgets_section(o: Overview) -> str:
 
 
 def savings_section(savings: BaseModel | None) -> str:
-    """The seam for issue 12's savings report: its totals as a table, or a placeholder until it exists."""
+    """The savings report's totals as a table (`thrifty report savings` has the entries)."""
     if savings is None:
         return section("savings", "Savings and waste", '<p class="empty">Not measured in this version: '
                        "<code>thrifty report savings</code> is not available yet.</p>")

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters
-from thrifty.report.branches import BranchesReport, build_branches
+from thrifty.savings.branches import BranchesReport, build_branches
 from thrifty.report.budget_models import BudgetReport
 from thrifty.report.build import (
     build_agents,
@@ -64,7 +64,7 @@ class Overview(BaseModel):
     cache_misses: CacheMissesReport = Field(description=f"totals of all; rows: the {LISTED_MISSES} priciest")
     branches: BranchesReport
     budgets: BudgetReport = Field(description="as `thrifty budget --json` shows them now")
-    savings: BaseModel | None = Field(default=None, description="the savings report, once it exists (issue 12)")
+    savings: BaseModel | None = Field(default=None, description="what thrifty saved and the waste left")
 
 
 def scope_text(filters: Filters) -> str:
@@ -103,6 +103,7 @@ def session_trees(sessions: SessionsReport, agents: list[AgentRow]) -> list[Sess
 
 def build_overview(conn: sqlite3.Connection, filters: Filters, now: datetime) -> Overview:
     from thrifty.report.budget_view import build as build_budgets
+    from thrifty.savings.report import build_savings
 
     sessions = build_sessions(conn, filters)
     agents = build_agents(conn, filters)
@@ -115,5 +116,5 @@ def build_overview(conn: sqlite3.Connection, filters: Filters, now: datetime) ->
         models=build_models(conn, filters), agents=agents,
         trees=session_trees(sessions, agents.agents),
         tools=build_tools(conn, filters), cache_misses=misses, branches=build_branches(conn, filters),
-        budgets=build_budgets(conn, now),
+        budgets=build_budgets(conn, now), savings=build_savings(conn, filters),
     )
