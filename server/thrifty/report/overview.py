@@ -14,7 +14,6 @@ from pydantic import BaseModel, Field
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters
-from thrifty.savings.branches import BranchesReport, build_branches
 from thrifty.report.budget_models import BudgetReport
 from thrifty.report.build import (
     build_agents,
@@ -33,6 +32,7 @@ from thrifty.report.models import (
     SessionsReport,
     ToolsReport,
 )
+from thrifty.savings.branches import BranchesReport, build_branches
 
 DETAIL_SESSIONS = 25  # sessions drawn as a tree of agents
 LISTED_SESSIONS = 400  # sessions listed one per row; the rest folded into one summary row
