@@ -139,7 +139,7 @@ def build_summary(conn: sqlite3.Connection, filters: Filters) -> SummaryReport:
 
 
 def session_savings(conn: sqlite3.Connection, session_id: str) -> object:
-    from thrifty.savings.report import build_savings
+    from thrifty.report.savings import build_savings
 
     found = build_savings(conn, Filters(session_id=session_id)).sessions
     return found[0] if found else None
@@ -174,15 +174,15 @@ def build_batches(conn: sqlite3.Connection, filters: Filters) -> Report:
 
 
 def build_savings(conn: sqlite3.Connection, filters: Filters) -> Report:
-    """What thrifty saved and the waste left, per session (built by thrifty.savings)."""
-    from thrifty.savings.report import build_savings as build
+    """What thrifty saved and the waste left, per session (report.savings)."""
+    from thrifty.report.savings import build_savings as build
 
     return build(conn, filters)  # type: ignore[return-value]
 
 
 def build_branches(conn: sqlite3.Connection, filters: Filters) -> Report:
-    """Cost per git branch and the model mix (built by thrifty.savings)."""
-    from thrifty.savings.branches import build_branches as build
+    """Cost per git branch and the model mix (report.branches)."""
+    from thrifty.report.branches import build_branches as build
 
     return build(conn, filters)  # type: ignore[return-value]
 

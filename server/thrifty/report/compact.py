@@ -36,7 +36,7 @@ def render_summary(report: SummaryReport) -> str:
         more = f" · {len(report.tools) - len(shown)} more omitted" if len(report.tools) > len(shown) else ""
         lines.append(f"tools (result tok/calls): {tools}{more}")
     if report.savings is not None:
-        from thrifty.savings.table import one_line
+        from thrifty.report.savings_table import one_line
 
         lines.append("thrifty: " + one_line(report.savings))
     lines.extend(f"note: {note}" for note in report.notes)

@@ -183,7 +183,7 @@ class BatchesReport(BaseModel):
     notes: list[str] = []
 
 
-from thrifty.savings.report import SessionSavings  # noqa: E402 - the savings schema lives with thrifty.savings
+from thrifty.report.savings import SessionSavings  # noqa: E402 - the savings view keeps its own schema
 
 SummaryReport.model_rebuild()
 

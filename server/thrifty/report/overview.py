@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters
+from thrifty.report.branches import BranchesReport, build_branches
 from thrifty.report.budget_models import BudgetReport
 from thrifty.report.build import (
     build_agents,
@@ -32,7 +33,6 @@ from thrifty.report.models import (
     SessionsReport,
     ToolsReport,
 )
-from thrifty.savings.branches import BranchesReport, build_branches
 
 DETAIL_SESSIONS = 25  # sessions drawn as a tree of agents
 LISTED_SESSIONS = 400  # sessions listed one per row; the rest folded into one summary row
@@ -103,7 +103,7 @@ def session_trees(sessions: SessionsReport, agents: list[AgentRow]) -> list[Sess
 
 def build_overview(conn: sqlite3.Connection, filters: Filters, now: datetime) -> Overview:
     from thrifty.report.budget_view import build as build_budgets
-    from thrifty.savings.report import build_savings
+    from thrifty.report.savings import build_savings
 
     sessions = build_sessions(conn, filters)
     agents = build_agents(conn, filters)

@@ -211,7 +211,7 @@ def summary_view(report: SummaryReport, screen: Screen) -> None:
                  f"cache write {t.cache_creation_tokens:,}, cache read {t.cache_read_tokens:,}) · cache hit "
                  f"{ratio(t.cache_hit_ratio) or 'n/a'} · {t.turns:,} requests")
     if report.savings is not None:
-        from thrifty.savings.table import one_line
+        from thrifty.report.savings_table import one_line
 
         screen.print("thrifty: " + one_line(report.savings))
     if report.agents:
@@ -263,13 +263,13 @@ def batches_table(report: BatchesReport, screen: Screen) -> None:
 
 
 def savings_view(report: object, screen: Screen) -> None:
-    from thrifty.savings.table import savings_table
+    from thrifty.report.savings_table import savings_table
 
     savings_table(report, screen)  # type: ignore[arg-type]
 
 
 def branches_view(report: object, screen: Screen) -> None:
-    from thrifty.savings.branches_table import branches_table
+    from thrifty.report.branches_table import branches_table
 
     branches_table(report, screen)  # type: ignore[arg-type]
 
@@ -282,8 +282,8 @@ _VIEWS: dict[type, Callable[..., None]] = {
 
 
 def _view_of(report: object) -> Callable[..., None]:
-    from thrifty.savings.branches import BranchesReport
-    from thrifty.savings.report import SavingsReport
+    from thrifty.report.branches import BranchesReport
+    from thrifty.report.savings import SavingsReport
 
     return {**_VIEWS, SavingsReport: savings_view, BranchesReport: branches_view}[type(report)]
 

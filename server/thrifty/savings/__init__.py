@@ -1,4 +1,4 @@
-"""What thrifty saved and the waste that is left: measured where each happens, reported by `thrifty report savings`.
+"""What thrifty saved and the waste that is left, measured where each happens (`thrifty.report.savings` reports it).
 
 Where each figure is measured, and why there:
 - A thrifty tool call's savings are measured by the MCP server as it answers (`native`): it alone knows which files
@@ -8,4 +8,6 @@ Where each figure is measured, and why there:
   a check run through Bash and its output size) are recorded by the async PostToolUse hook (`events`): it sees them
   at execution, off the agent's path, with no transcript parsing. The two meet on the tool_use id.
 - Turn boundaries, context sizes and models come from the transcript ledger (`turns`, `tool_calls`).
+Standard library only, below report/, guard/ and tools/: `native` (the server's measurement), `events` (the hook's
+record), `estimate` (the dollar formula), `steer_limits` (thresholds the hints and the report share).
 """

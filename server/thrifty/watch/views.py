@@ -16,7 +16,7 @@ from thrifty.ledger.queries import Filters, Usage, utc_ts
 from thrifty.report import cache_misses
 from thrifty.report.budget_view import agents, bar
 from thrifty.report.cache_view import miss_row
-from thrifty.savings.report import saved
+from thrifty.report.savings import saved
 from thrifty.watch.models import AgentView, FleetView, SessionView, TokenCounts
 
 SESSION_MISSES = 3

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from thrifty.money import usd
+from thrifty.report.savings import SavingsReport, SavingsTotals, SessionSavings
 from thrifty.report.table import Column, Screen, draw, short
-from thrifty.savings.report import SavingsReport, SavingsTotals, SessionSavings
 
 
 def one_line(row: SessionSavings | SavingsTotals) -> str:

@@ -23,7 +23,13 @@ from pydantic import BaseModel, Field
 from thrifty.ledger.queries import Filters
 from thrifty.savings.estimate import TurnPrice, add
 from thrifty.savings.native import tokens
-from thrifty.savings.steer_limits import NOISY_CHECK_CHARS, REPEAT_WINDOW, RUN_LENGTH, WHOLE_MAX_BYTES, WHOLE_MAX_LINES
+from thrifty.savings.steer_limits import (
+    NOISY_CHECK_CHARS,
+    REPEAT_WINDOW,
+    RUN_LENGTH,
+    WHOLE_MAX_BYTES,
+    WHOLE_MAX_LINES,
+)
 
 TOOL_PREFIX = "mcp__plugin_thrifty_thrifty__"
 

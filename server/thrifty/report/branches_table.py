@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from thrifty.report.branches import BranchesReport, ModelShare
 from thrifty.report.table import Column, Screen, short, total_row, usage_cells
-from thrifty.savings.branches import BranchesReport, ModelShare
 
 
 def mix_text(mix: list[ModelShare]) -> list[str]:
