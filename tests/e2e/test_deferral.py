@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,21 +39,20 @@ def schema_bytes(request: ApiRequest, names: list[str]) -> int:
     return sum(len(json.dumps(request.tool(name), separators=(",", ":"))) for name in names)
 
 
-def play(after_loaded: list[Reply]) -> Callable[[ApiRequest], Reply]:
-    """Answer `true` through Bash until read_many's schema arrives, then call it, then play `after_loaded`."""
-    state = {"loaded_at": -1, "next": 0}
+class Player:
+    """Answers `true` through Bash until read_many's schema arrives, then calls it, then plays `after_loaded`."""
 
-    def step(request: ApiRequest) -> Reply:
-        if state["loaded_at"] < 0:
+    def __init__(self, after_loaded: list[Reply]) -> None:
+        self.after_loaded = after_loaded
+        self.loaded_at = -1  # the request that first carried read_many's schema
+
+    def __call__(self, request: ApiRequest) -> Reply:
+        if self.loaded_at < 0:
             if READ_MANY not in request.tool_names():
                 return reply(tool_use("Bash", command="true"))
-            state["loaded_at"] = request.index
+            self.loaded_at = request.index
             return reply(tool_use(READ_MANY, files=["calc.py#sub"]))
-        state["next"] += 1
-        return after_loaded[state["next"] - 1]
-
-    step.state = state  # type: ignore[attr-defined]
-    return step
+        return self.after_loaded.pop(0)
 
 
 @pytest.fixture
@@ -76,11 +75,11 @@ def always_loaded(claude: str, plugin_source: Path, warm_venv: Path, project: Pa
 
 def test_read_many_needs_no_search_and_one_select_loads_the_other_two(e2e: E2E, project: Path) -> None:
     (project / "calc.py").write_text("def sub(a, b):\n    return a - b\n", encoding="utf-8")
-    step = play([reply(tool_use("ToolSearch", query="select:" + ",".join(OTHERS), max_results=2)),
-                 reply("sub subtracts.")])
+    step = Player([reply(tool_use("ToolSearch", query="select:" + ",".join(OTHERS), max_results=2)),
+                   reply("sub subtracts.")])
     api = e2e.serve(Script.of(*[step] * (WAIT_STEPS + 3)))
     e2e.run("What does sub do?", allowed_tools=["ToolSearch", "Bash", *THRIFTY_TOOLS])
-    loaded_at = step.state["loaded_at"]  # type: ignore[attr-defined]
+    loaded_at = step.loaded_at
     assert 0 <= loaded_at < WAIT_STEPS
     loaded, after_read, after_search = api.requests[loaded_at:loaded_at + 3]
     assert not set(OTHERS) & set(loaded.tool_names())  # deferred
@@ -95,10 +94,10 @@ def test_read_many_needs_no_search_and_one_select_loads_the_other_two(e2e: E2E, 
 
 def test_server_always_load_sends_all_schemas_from_the_start(always_loaded: E2E, project: Path) -> None:
     (project / "calc.py").write_text("def sub(a, b):\n    return a - b\n", encoding="utf-8")
-    step = play([reply("sub subtracts.")])
+    step = Player([reply("sub subtracts.")])
     api = always_loaded.serve(Script.of(*[step] * (WAIT_STEPS + 2)))
     always_loaded.run("What does sub do?", allowed_tools=["Bash", READ_MANY])
-    loaded_at = step.state["loaded_at"]  # type: ignore[attr-defined]
+    loaded_at = step.loaded_at
     first = api.requests[loaded_at]
     assert set(THRIFTY_TOOLS) <= set(first.tool_names())
     print(f"\nserver alwaysLoad: all three in request {loaded_at}; {schema_bytes(first, list(THRIFTY_TOOLS)):,} B of "
