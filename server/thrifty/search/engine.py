@@ -18,7 +18,7 @@ from thrifty.search.render import Shown, add_file
 from thrifty.search.result import GrepAndReadResult
 from thrifty.search.targets import resolve_targets
 from thrifty.search.windows import MatchLines, Window, around, widen
-from thrifty.textout import DEFAULT_MAX_TOKENS, Budget, check_max_tokens, shorten
+from thrifty.textout import DEFAULT_MAX_TOKENS, Budget, check_max_tokens, one_line, shorten
 
 MAX_PATTERNS = 500
 MAX_PATHS = 1000
@@ -199,7 +199,7 @@ def _windows(root: Path, path: str, match_lines: MatchLines, request: SearchRequ
              ) -> tuple[FileText, list[Window]]:
     # rg neither leaves its targets nor follows links, but a file may have been swapped for a link since it looked
     full = resolve_in_root(root, path)
-    text = read_file_text(full, match_lines[-1][0] + request.context, path)
+    text = read_file_text(root, full, match_lines[-1][0] + request.context, path)
     symbols = []
     if request.scope == "symbol" and text.whole and text.size <= OUTLINE_MAX_BYTES:
         symbols = outline(text.text, path)
@@ -242,7 +242,8 @@ def _finish(request: SearchRequest, files: list[FileHits], shown: Shown, notes: 
         closing.append(_omitted_note(shown, next_offset))
     elif request.offset and not shown.files:
         closing.append(f"nothing left after offset={request.offset}: {total} matches in all")
-    lines = ([legend] if legend else []) + shown.lines + notes + closing
+    notes, closing = [one_line(n) for n in notes], [one_line(n) for n in closing]  # they quote file names
+    lines = ([one_line(legend)] if legend else []) + shown.lines + notes + closing
     result = GrepAndReadResult(
         files=shown.files, files_matched=len(files), matches=total, omitted=shown.omitted, next_offset=next_offset,
         complete=complete, unmatched_patterns=unmatched, notes=notes + closing,
