@@ -43,6 +43,8 @@ KEYS: dict[str, Spec] = {
     "expensive_tools": Spec("tools", ("WebSearch", "WebFetch"), "tools refused at 100% (`mcp__x__*` = prefix)"),
     "loop_repeat_limit": Spec("count", 5, "refuse the Nth identical consecutive tool call (0 = off)"),
     "loop_idle_limit": Spec("count", 12, "refuse after N calls with no file change and no new result (0 = off)"),
+    "budget_fail": Spec("fail", "open", "when the spend cannot be computed: open (allow) or closed (refuse new "
+                        "subagents)"),
 }
 
 
@@ -257,5 +259,12 @@ def parse_tools(raw: object) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items)
 
 
+def parse_fail(raw: object) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("open", "closed"):
+        raise ValueError('expected "open" (allow calls when the spend cannot be computed) or "closed"')
+    return text
+
+
 PARSERS = {"usd": parse_usd, "tokens": parse_tokens, "percent": parse_percent, "count": parse_count,
-           "tools": parse_tools}
+           "tools": parse_tools, "fail": parse_fail}

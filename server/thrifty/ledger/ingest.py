@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from thrifty import logfile
 from thrifty.ledger.db import transaction
 from thrifty.ledger.dedupe import Slot, chunks, load_slots, merge
 from thrifty.ledger.files import (
@@ -38,11 +39,11 @@ class IngestStats:
     """What one ingestion did; `malformed` counts lines that were not valid JSON (skipped, never fatal)."""
 
     __slots__ = ("files_seen", "files_read", "bytes_read", "records", "malformed", "turns_added", "turns_replaced",
-                 "unreadable")
+                 "unreadable", "implausible")
 
     def __init__(self) -> None:
         self.files_seen = self.files_read = self.bytes_read = self.records = self.malformed = 0
-        self.turns_added = self.turns_replaced = self.unreadable = 0
+        self.turns_added = self.turns_replaced = self.unreadable = self.implausible = 0
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -61,13 +62,14 @@ class _State:
 class _Read:
     """The new part of one file: its records and where the next read starts."""
 
-    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed")
+    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed", "implausible")
 
     def __init__(self, source: FileSource, based_on: tuple[int, int, int] | None) -> None:
         self.source = source
         self.based_on = based_on
         self.inode = self.size = self.start = self.new_offset = self.malformed = 0
         self.records: list[UsageRecord] = []
+        self.implausible: list[tuple[int, str]] = []
 
     @property
     def reset(self) -> bool:
@@ -160,6 +162,7 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
     stats.bytes_read += info.st_size - start
     read.records, read.malformed = found.result.records, found.result.malformed
     read.new_offset = found.next_offset
+    read.implausible = found.result.implausible
     stats.records += len(read.records)
     stats.malformed += read.malformed
     return read
@@ -176,6 +179,7 @@ def _write(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _Stat
         for record in read.records:
             merge(record, read.source, file_id, exact, by_message, loose)
     _write_turns(conn, list(exact.values()) + loose, stats)
+    stats.implausible += record_implausible(conn, reads)
     _write_tool_calls(conn, reads, file_ids)
     _record_agents(conn, reads)
 
@@ -276,3 +280,12 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
         )
 
 
+
+
+def record_implausible(conn: sqlite3.Connection, reads: list[_Read]) -> int:
+    """Usage lines refused for counts no turn can have: logged as a warning and kept for the report's notes."""
+    rows = [(read.source.path, offset, why) for read in reads for offset, why in read.implausible]
+    for path, offset, why in rows:
+        logfile.append("ingest", f"warning: {why} at byte {offset} of {path}; line skipped")
+    conn.executemany("INSERT OR IGNORE INTO implausible_usage (path, line_offset, reason) VALUES (?, ?, ?)", rows)
+    return len(rows)
