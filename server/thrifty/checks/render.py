@@ -90,6 +90,11 @@ def _section(result: CheckResult) -> _Section:
     fixed = [clip_line(f"== {result.name}: {status}{exit_part}{timing} · {result.command} ==")]
     if result.message:
         fixed.append(result.message)
+    if result.leftovers:
+        listed = ", ".join(result.leftovers[:5]) + (f" and {len(result.leftovers) - 5} more" if len(result.leftovers) > 5
+                                                    else "")
+        fixed.append(clip_line(f"ended {len(result.leftovers)} process{'es' if len(result.leftovers) != 1 else ''} "
+                               f"it left running: {listed}"))
     if result.summary:
         fixed.append(f"summary: {result.summary}")
     elif result.status == "failed":
