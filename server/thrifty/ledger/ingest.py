@@ -9,10 +9,13 @@ response are merged by `dedupe`.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 from thrifty import logfile
 from thrifty.ledger.db import transaction
@@ -145,7 +148,7 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
     """The complete lines added to `source` since `state`, or None when there is nothing new (or no file)."""
     read = _Read(source, state.key() if state else None)
     try:
-        with open(source.path, "rb") as fh:
+        with _open_regular(source.path) as fh:
             info = os.fstat(fh.fileno())
             read.inode, read.size = info.st_ino, info.st_size
             start = state.offset if state else 0
@@ -166,6 +169,20 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
     stats.records += len(read.records)
     stats.malformed += read.malformed
     return read
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """The transcript opened for reading without ever blocking: O_NONBLOCK keeps a FIFO from waiting for a writer,
+    and anything but a regular file is refused (an OSError, counted as unreadable)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _write(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _State], stats: IngestStats) -> None:
