@@ -154,13 +154,8 @@ def lines_from(handle: BinaryIO, start: int, end: int, max_chars: int | None = N
     return out
 
 
-def read_text(root: Path, path: Path, shown_as: str) -> str:
-    """The whole file as text, a BOM dropped (callers keep this to files of a few MB)."""
-    with open_file(root, path, shown_as) as handle:
-        return text_of(handle)
-
-
 def text_of(handle: BinaryIO) -> str:
+    """The rest of the open file as text, a BOM dropped (callers keep this to files of a few MB)."""
     return handle.read().decode("utf-8", "replace").removeprefix("\ufeff")
 
 

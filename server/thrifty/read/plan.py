@@ -68,7 +68,8 @@ class _Files:
 
     def outline(self, info: files.TextFile, shown: str) -> list[symbols.Symbol]:
         if info.path not in self.outlines:
-            self.outlines[info.path] = symbols.outline(files.read_text(self.root, info.path, shown), shown)
+            with files.open_file(self.root, info.path, shown) as handle:
+                self.outlines[info.path] = symbols.outline_file(handle, shown, info.size)
         return self.outlines[info.path]
 
 

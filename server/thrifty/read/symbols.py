@@ -25,10 +25,12 @@ from __future__ import annotations
 import ast
 import bisect
 import difflib
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import BinaryIO
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,9 @@ def outline(text: str, path: str) -> list[Symbol]:
     lang = language_of(path)
     if lang is None:
         return []
-    if lang == "python":
+    if lang == "python" and len(text) > AST_MAX_CHARS:
+        found = python_stream(io.StringIO(text))
+    elif lang == "python":
         try:
             found = _python_ast(text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -54,6 +58,17 @@ def outline(text: str, path: str) -> list[Symbol]:
         found = _ruby(text)
     else:
         found = _braces(text, _LANGS[lang])
+    return _in_order(found)
+
+
+def outline_file(handle: BinaryIO, path: str, size: int) -> list[Symbol]:
+    """Definitions of an open file (as `outline`); a large Python file is scanned as a stream, never held whole."""
+    if language_of(path) == "python" and size > AST_MAX_CHARS:
+        return _in_order(python_stream(io.TextIOWrapper(handle, "utf-8-sig", errors="replace", newline="")))
+    return outline(handle.read().decode("utf-8", "replace").removeprefix("\ufeff"), path)
+
+
+def _in_order(found: list[Symbol]) -> list[Symbol]:
     return sorted(found, key=lambda s: (s.start, -s.end, s.qualname))
 
 
@@ -684,3 +699,98 @@ def _python_block_end(code: list[str], raw: list[str], inside: set[int], line: i
                 break
             last = j
     return min(last, len(code) - 1)
+
+
+AST_MAX_CHARS = 256 * 1024  # `ast` needs ~600 bytes of memory per byte of source: larger files are scanned as a stream
+_PY_TOKEN = re.compile(r"[rRbBuUfF]{0,2}(?:'''|\"\"\"|" + _DQ + "|" + _SQ + ")|#|[()\\[\\]{}]")
+
+
+class _OpenDef:
+    __slots__ = ("indent", "name", "qualname", "kind", "start", "last")
+
+    def __init__(self, indent: int, name: str, qualname: str, kind: str, start: int) -> None:
+        self.indent, self.name, self.qualname, self.kind, self.start, self.last = (
+            indent, name, qualname, kind, start, start)
+
+
+def python_stream(lines: Iterable[str]) -> list[Symbol]:
+    """The indentation heuristic of `_python_indent`, one line at a time: memory holds the open definitions and the
+    symbols found, never the file or a list of its lines (a 4 MB file of a million statements stays near 20 MB)."""
+    out: list[Symbol] = []
+    stack: list[_OpenDef] = []
+    quote = ""  # the delimiter of a triple-quoted string still open at the line start
+    depth = 0  # brackets still open at the line start
+    decorated = 0  # 1-based line of the first decorator above the next definition, 0 when none is pending
+
+    def close(indent: int) -> None:
+        while stack and stack[-1].indent >= indent:
+            d = stack.pop()
+            out.append(Symbol(d.name, d.qualname, d.kind, d.start, d.last))
+
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r\n")
+        continued = bool(quote) or depth > 0
+        code, quote, depth = _scan_line(line, quote, depth)
+        stripped = code.strip()
+        if continued:  # the rest of a string or of a bracketed expression: body, whatever its indentation
+            if line.strip():
+                for d in stack:
+                    d.last = number
+            continue
+        if not stripped and (not line.strip() or line.lstrip().startswith("#")):
+            continue  # blank or comment only: neither ends nor extends a definition
+        indent = _indent_width(line)
+        close(indent)
+        for d in stack:
+            d.last = number
+        if stripped.startswith("@"):
+            decorated = decorated or number
+            continue
+        match = _PY_DEF.match(code)
+        if match:
+            parent = stack[-1] if stack else None
+            kind = "class" if match.group(2) == "class" else ("method" if parent and parent.kind == "class"
+                                                              else "function")
+            name = match.group(3)
+            stack.append(_OpenDef(indent, name, f"{parent.qualname}.{name}" if parent else name, kind,
+                                  decorated or number))
+            stack[-1].last = number
+        decorated = 0
+    close(-1)
+    return out
+
+
+def _scan_line(line: str, quote: str, depth: int) -> tuple[str, str, int]:
+    """The line's code with strings and comments blanked, the triple quote left open, the bracket depth after it."""
+    pos = 0
+    code: list[str] = []
+    if quote:
+        end = line.find(quote)
+        if end < 0:
+            return "", quote, depth
+        pos = end + 3
+        code.append(" " * pos)
+        quote = ""
+    while True:
+        m = _PY_TOKEN.search(line, pos)
+        if m is None:
+            code.append(line[pos:])
+            return "".join(code), quote, max(depth, 0)
+        code.append(line[pos:m.start()])
+        token = m.group()
+        if token == "#":
+            return "".join(code), quote, max(depth, 0)
+        if token in "([{":
+            depth += 1
+        elif token in ")]}":
+            depth -= 1
+        elif token.endswith(("'''", '"""')) and len(token.lstrip("rRbBuUfF")) == 3:
+            delimiter = token[-3:]
+            end = line.find(delimiter, m.end())
+            if end < 0:
+                return "".join(code), delimiter, max(depth, 0)
+            code.append(" " * (end + 3 - m.start()))
+            pos = end + 3
+            continue
+        code.append(token if token in "()[]{}" else " " * len(token))
+        pos = m.end()
