@@ -134,6 +134,16 @@ def test_an_invalid_regex_or_glob_is_dropped_alone_and_the_rest_of_the_call_is_a
     assert f"glob `{'*' * 20}" in outcome.text and "too long (5,000 characters, at most 1,000); not used" in outcome.text
 
 
+def test_paths_the_file_system_rejects_are_named_with_the_reason_and_the_rest_searched(project: Path, write) -> None:
+    write("a.py", "ok = 1\n")
+    (project / "loop").symlink_to("loop")
+    outcome = grep_and_read(project, SearchRequest(patterns=["ok"], paths=["x" * 256, "a.py/inside", "loop", "a.py"]))
+    assert list(_file_sections(outcome.text)) == ["a.py"]
+    assert f"{'x' * 256}: cannot be searched (File name too long)" in outcome.text
+    assert "loop: cannot be resolved (Symlink loop" in outcome.text
+    assert "a.py/inside: cannot be searched (Not a directory)" in outcome.text
+
+
 def test_an_invalid_glob_is_reported(project: Path, write) -> None:
     write("a.py", "x\n")
     with pytest.raises(ToolError, match="invalid glob"):
