@@ -702,6 +702,7 @@ def _python_block_end(code: list[str], raw: list[str], inside: set[int], line: i
 
 
 AST_MAX_CHARS = 256 * 1024  # `ast` needs ~600 bytes of memory per byte of source: larger files are scanned as a stream
+_PY_SPECIAL = re.compile(r"['\"#()\[\]{}]")
 _PY_TOKEN = re.compile(r"[rRbBuUfF]{0,2}(?:'''|\"\"\"|" + _DQ + "|" + _SQ + ")|#|[()\\[\\]{}]")
 
 
@@ -727,27 +728,34 @@ def python_stream(lines: Iterable[str]) -> list[Symbol]:
             d = stack.pop()
             out.append(Symbol(d.name, d.qualname, d.kind, d.start, d.last))
 
+    special = _PY_SPECIAL.search
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r\n")
         continued = bool(quote) or depth > 0
-        code, quote, depth = _scan_line(line, quote, depth)
-        stripped = code.strip()
+        if continued or special(line):
+            code, quote, depth = _scan_line(line, quote, depth)
+        else:
+            code = line  # most lines: no string, comment or bracket to blank out
         if continued:  # the rest of a string or of a bracketed expression: body, whatever its indentation
-            if line.strip():
+            if stack and line.strip():
                 for d in stack:
                     d.last = number
             continue
-        if not stripped and (not line.strip() or line.lstrip().startswith("#")):
+        stripped = code.lstrip()
+        if not stripped.rstrip() and (not line.strip() or line.lstrip().startswith("#")):
             continue  # blank or comment only: neither ends nor extends a definition
-        indent = _indent_width(line)
-        close(indent)
-        for d in stack:
-            d.last = number
-        if stripped.startswith("@"):
+        if stack:
+            lead = line[: len(line) - len(line.lstrip())]
+            close(_indent_width(lead) if "\t" in lead else len(lead))
+            for d in stack:
+                d.last = number
+        first = stripped[:1]
+        if first == "@":
             decorated = decorated or number
             continue
-        match = _PY_DEF.match(code)
+        match = _PY_DEF.match(code) if first in "dca" else None
         if match:
+            indent = _indent_width(match.group(1))
             parent = stack[-1] if stack else None
             kind = "class" if match.group(2) == "class" else ("method" if parent and parent.kind == "class"
                                                               else "function")
