@@ -18,11 +18,24 @@ INSIDE = "inside content"
 
 _SWAP = r"""
 import os, sys
-root, outside, stop_after = sys.argv[1], sys.argv[2], int(sys.argv[3])
+root, outside, stop_after, victims = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4:]
 os.chdir(root)
+saved = {}
+for victim in victims:  # real project files: alternately themselves (a fresh copy) and a link to the secret
+    with open(victim, "rb") as fh:
+        saved[victim] = fh.read()
+rounds = 0
 for n in range(stop_after):
     if not os.path.exists(os.path.join(root, ".swap-alive")):
         break
+    rounds += 1
+    for victim in victims:
+        tmp = os.path.join(os.path.dirname(victim), ".swap.victim")
+        with open(tmp, "wb") as fh:
+            fh.write(saved[victim])
+        os.replace(tmp, victim)
+        os.symlink(os.path.join(outside, "secret.txt"), tmp)
+        os.replace(tmp, victim)
     # the file: a regular file, then a link to the outside secret
     with open(".swap.reg", "w") as fh:
         fh.write("inside content\n" * 3)
@@ -34,6 +47,13 @@ for n in range(stop_after):
     os.replace(".dir.lnk", "dir")
     os.symlink(os.path.join(outside, "dir"), ".dir.lnk")
     os.replace(".dir.lnk", "dir")
+for victim in victims:  # leave the project as it was
+    tmp = os.path.join(os.path.dirname(victim), ".swap.victim")
+    with open(tmp, "wb") as fh:
+        fh.write(saved[victim])
+    os.replace(tmp, victim)
+with open(os.path.join(outside, "rounds"), "w") as fh:
+    fh.write(str(rounds))
 """
 
 
@@ -51,12 +71,17 @@ def plant(root: Path, outside: Path) -> None:
 
 
 @contextmanager
-def swapping(root: Path, outside: Path, max_swaps: int = 10_000_000) -> Iterator[subprocess.Popen[bytes]]:
-    """Run the swapper while the block runs; it stops when the block ends (or after `max_swaps` rounds)."""
+def swapping(root: Path, outside: Path, max_swaps: int = 10_000_000, victims: tuple[str, ...] = ()
+             ) -> Iterator[subprocess.Popen[bytes]]:
+    """Run the swapper while the block runs; it stops when the block ends (or after `max_swaps` rounds).
+
+    `victims` (paths relative to `root`) are real files swapped too; they are restored at the end. The number of
+    rounds done is left in `outside / "rounds"`.
+    """
     plant(root, outside)
     alive = root / ".swap-alive"
     alive.touch()
-    proc = subprocess.Popen([sys.executable, "-c", _SWAP, str(root), str(outside), str(max_swaps)])
+    proc = subprocess.Popen([sys.executable, "-c", _SWAP, str(root), str(outside), str(max_swaps), *victims])
     try:
         yield proc
     finally:
