@@ -54,7 +54,9 @@ def one_line(text: str) -> str:
 
 def _escape(match: re.Match[str]) -> str:
     char = match.group()
-    return {"\n": "\\n", "\r": "\\r"}.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    if char in "\n\r":
+        return "\\n" if char == "\n" else "\\r"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 def shorten(text: str, limit: int) -> str:

@@ -24,7 +24,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for fixtures_gen
 
 from fixtures_gen.swapper import SECRET, swapping  # noqa: E402
-
 from thrifty.read.read_many import read_many  # noqa: E402
 from thrifty.search.engine import SearchRequest, grep_and_read  # noqa: E402
 
@@ -82,7 +81,8 @@ def _race(root: Path, outside: Path, calls: int) -> dict[str, object]:
     rounds = int((outside / "rounds").read_text())
     return {"attack": "symlink swaps while reading", "ok": leaked == 0 and rounds >= 100,
             "figure": f"{leaked} occurrences of the secret in {calls} calls over {rounds:,} swap rounds "
-                      f"({rounds * (2 + 2 * len(VICTIMS)):,} swaps); {refused} reads refused, {shown} definitions shown"}
+                      f"({rounds * (2 + 2 * len(VICTIMS)):,} swaps); {refused} reads refused, "
+                      f"{shown} definitions shown"}
 
 
 def _per_item(root: Path) -> dict[str, object]:

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from thrifty.read import symbols
 from thrifty.read.files import OUTLINE_MAX_BYTES
+from thrifty.symbols.languages import python
 
 PEAK_LIMIT_MB = 300
 MEASURE = r"""
@@ -70,6 +70,6 @@ def fake():
 """
     return text
 '''
-    expected = sorted((s.qualname, s.kind, s.start, s.end) for s in symbols._python_ast(source))
-    streamed = sorted((s.qualname, s.kind, s.start, s.end) for s in symbols.python_stream(io.StringIO(source)))
+    expected = sorted((s.qualname, s.kind, s.start, s.end) for s in python._python_ast(source))
+    streamed = sorted((s.qualname, s.kind, s.start, s.end) for s in python.python_stream(io.StringIO(source)))
     assert streamed == expected

@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from fixtures_gen.swapper import INSIDE, SECRET, swapping
-
 from thrifty.read.read_many import read_many
 from thrifty.search.engine import SearchRequest, grep_and_read
 

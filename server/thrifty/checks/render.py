@@ -91,8 +91,8 @@ def _section(result: CheckResult) -> _Section:
     if result.message:
         fixed.append(result.message)
     if result.leftovers:
-        listed = ", ".join(result.leftovers[:5]) + (f" and {len(result.leftovers) - 5} more" if len(result.leftovers) > 5
-                                                    else "")
+        more = len(result.leftovers) - 5
+        listed = ", ".join(result.leftovers[:5]) + (f" and {more} more" if more > 0 else "")
         fixed.append(clip_line(f"ended {len(result.leftovers)} process{'es' if len(result.leftovers) != 1 else ''} "
                                f"it left running: {listed}"))
     if result.summary:

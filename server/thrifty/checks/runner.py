@@ -59,7 +59,8 @@ async def run_process(
         capture = OutputCapture(log, keep)
         try:
             process = await anyio.open_process(
-                [*_shepherd(status_path), executable, *argv[1:]], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                [*_shepherd(status_path), executable, *argv[1:]], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
         except OSError as exc:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any, Literal
 
 from thrifty.confine import resolve_in_root
 from thrifty.errors import ToolError
 from thrifty.read.files import OUTLINE_MAX_BYTES
-from thrifty.read.symbols import enclosing, outline
 from thrifty.search import rg
 from thrifty.search.attribution import Attribution, attribute
 from thrifty.search.filetext import FileText, read_file_text
@@ -21,6 +20,7 @@ from thrifty.search.render import Shown, add_file
 from thrifty.search.result import GrepAndReadResult
 from thrifty.search.targets import resolve_targets
 from thrifty.search.windows import MatchLines, Window, around, widen
+from thrifty.symbols.api import enclosing, outline
 from thrifty.textout import DEFAULT_MAX_TOKENS, Budget, check_max_tokens, one_line, shorten
 
 MAX_PATTERNS = 500
@@ -259,7 +259,8 @@ def _prepare(root: Path, request: SearchRequest, files: list[FileHits], budget: 
                          f"matching files: results are partial; continue with offset={before} or narrow the search")
             budget.take(notes[-1])
             break
-        match_lines, covered = _uncovered(hits.line_counts(), request.offset - before, budget.left // MIN_LINE_CHARS + 1)
+        showable = budget.left // MIN_LINE_CHARS + 1
+        match_lines, covered = _uncovered(hits.line_counts(), request.offset - before, showable)
         if not match_lines:
             before += hits.matches
             continue
