@@ -148,6 +148,16 @@ def test_the_project_pyproject_overrides_the_plugin_options(project: Path) -> No
     assert "reached" in deny_reason(answer)
 
 
+def test_a_project_settings_file_that_is_a_fifo_does_not_block_the_hook(project: Path) -> None:
+    import os
+
+    session = make_session(33, project)
+    os.mkfifo(project / "pyproject.toml")
+    os.mkfifo(project / ".thrifty.toml")
+    result = run_hook("pre-tool-use", tool_event(session, project, "Task"), {"session_usd": 0.01})  # bounded wait
+    assert "session budget $0.01" in deny_reason(reply(result))  # the userConfig budget still applies
+
+
 def test_bad_settings_are_reported_to_the_user_once_and_do_not_break_the_call(project: Path) -> None:
     session = make_session(21, project)
     (project / ".thrifty.toml").write_text('[budget]\nsession_usd = "lots"\nsesion_usd = 3\n', encoding="utf-8")
