@@ -356,3 +356,16 @@ def test_a_directory_of_ten_thousand_files_is_searched_within_the_budget(project
     assert outcome.result.files_matched == 1000
     assert estimate_tokens(outcome.text) <= 6000
     assert "omitted (max_tokens reached):" in outcome.text
+
+
+def test_the_time_budget_covers_reading_the_files_not_only_rg(
+    project: Path, write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("a.py", "needle\n")
+    write("b.py", "needle\n")
+    monkeypatch.setattr(engine.Deadline, "passed", property(lambda self: True))  # spent by the time rg returned
+    outcome = grep_and_read(project, SearchRequest(patterns=["needle"], timeout=7))
+    assert _file_sections(outcome.text) == {}
+    assert "stopped after 7s (the time budget of this call) while reading the matching files" in outcome.text
+    assert "continue with offset=0" in outcome.text
+    assert outcome.result.complete is False

@@ -219,7 +219,8 @@ def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list
     legend = _legend(request.patterns) if len(request.patterns) > 1 else ""
     if legend:
         budget.take(legend)
-    prepared = _prepare(root, request, files, budget, notes, deadline)
+    prepared, out_of_time = _prepare(root, request, files, budget, notes, deadline)
+    complete = complete and not out_of_time
     attribution = _attribution(request.patterns, prepared, deadline) if legend else None
     shown = Shown()
     for item in prepared:
@@ -239,7 +240,7 @@ def _page(root: Path, request: SearchRequest, files: list[FileHits], notes: list
 
 
 def _prepare(root: Path, request: SearchRequest, files: list[FileHits], budget: Budget, notes: list[str],
-             deadline: Deadline) -> list[_Prepared]:
+             deadline: Deadline) -> tuple[list[_Prepared], bool]:
     """Read and window the files from the offset on, until their lines alone would overflow the budget.
 
     Of a file's matching lines only as many are parsed and windowed as the room left could show (each shown line
@@ -258,7 +259,7 @@ def _prepare(root: Path, request: SearchRequest, files: list[FileHits], budget: 
             notes.append(f"stopped after {deadline.seconds:g}s (the time budget of this call) while reading the "
                          f"matching files: results are partial; continue with offset={before} or narrow the search")
             budget.take(notes[-1])
-            break
+            return prepared, True
         showable = budget.left // MIN_LINE_CHARS + 1
         match_lines, covered = _uncovered(hits.line_counts(), request.offset - before, showable)
         if not match_lines:
@@ -279,7 +280,7 @@ def _prepare(root: Path, request: SearchRequest, files: list[FileHits], budget: 
         if least_cost > budget.left:
             break
         before += hits.matches
-    return prepared
+    return prepared, False
 
 
 def _attribution(patterns: list[str], prepared: list[_Prepared], deadline: Deadline) -> Attribution:
