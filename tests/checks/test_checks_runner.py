@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import sys
 from pathlib import Path
 
@@ -149,6 +150,7 @@ def _sleepers(marker: str) -> list[int]:
 
 @needs_proc
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the subreaper is Linux only")
+@pytest.mark.skipif(shutil.which("setsid") is None, reason="needs setsid (util-linux)")
 async def test_processes_that_left_the_checks_group_are_ended_with_it_and_the_result_says_so(project: Path) -> None:
     outcome = await _run(project, ESCAPE, timeout=60)
     assert outcome.exit_code == 0 and "started" in outcome.text
