@@ -282,7 +282,7 @@ def _missing(root: Path, path: Path, shown: str) -> str:
     parent = path.parent
     if not parent.is_dir():
         return f"{shown}: no such file (its directory does not exist either)"
-    hint = ", ".join(display_path(root, parent / n) for n in near_names(parent, path.name))
+    hint = ", ".join(display_path(root, parent / n) for n in near_names(root, parent, path.name))
     return f"{shown}: no such file" + (f"; did you mean: {hint}" if hint else "")
 
 

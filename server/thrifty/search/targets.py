@@ -45,7 +45,7 @@ def _suggestion(root: Path, missing: Path) -> str:
     parent = missing.parent
     while not parent.is_dir() and parent != root:
         parent = parent.parent
-    close = near_names(parent, missing.name)
+    close = near_names(root, parent, missing.name)
     if not close:
         return ""
     shown = ", ".join(display_path(root, parent / name) for name in close)
