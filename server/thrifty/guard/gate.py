@@ -28,7 +28,7 @@ from thrifty.guard.budgets import MAIN_AGENT, evaluate
 from thrifty.guard.enforce import Notice, plan, reply
 from thrifty.guard.loop_guard import check_and_record, content_key, record_result
 from thrifty.guard.settings import FAN_OUT_TOOLS, Settings, project_dir_of, resolve
-from thrifty.ledger.db import connect, transaction
+from thrifty.ledger.db import LedgerError, connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
 from thrifty.savings import events
 
@@ -56,9 +56,16 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
     spawning = tool_name in FAN_OUT_TOOLS and settings.spawn_ceiling_on
     if not (settings.budgets_on or settings.loop_guard_on or settings.errors or settings.steer_on or spawning):
         return None
-    conn = connect(ledger_path(env))  # type: ignore[arg-type]
     try:
-        budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
+        conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    except LedgerError as exc:
+        return _cannot_compute(settings, tool_name, exc)
+    try:
+        try:
+            budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on \
+                else []
+        except (sqlite3.Error, OverflowError) as exc:
+            return _cannot_compute(settings, tool_name, exc)
         budget_plan = plan(budgets, settings, tool_name)
         notices = budget_plan.notices + settings_notices(settings)
         loop_reason, spawn_reason, hint, shown = None, None, None, []
@@ -107,6 +114,22 @@ def mark_hint(conn: sqlite3.Connection, session_id: str, agent_id: str, pattern:
                SELECT MAX(id) FROM tool_ring WHERE session_id = ? AND agent_id = ?)""",
         (pattern, session_id, agent_id),
     )
+
+
+def _cannot_compute(settings: Settings, tool_name: str, error: Exception) -> dict[str, Any] | None:
+    """The spend cannot be read: fail open (re-raise: the dispatcher logs it and allows the call) unless the user
+    set `budget_fail = closed`, which refuses new subagents, and says why, until the ledger can be read again."""
+    if settings["budget_fail"] != "closed" or not settings.budgets_on or tool_name not in FAN_OUT_TOOLS:
+        raise error
+    reason = (f"thrifty: the budget cannot be checked ({shorten_error(error)}), and budget_fail = closed "
+              f"({settings.sources['budget_fail']}) refuses new subagents until it can; {tool_name} is refused. "
+              "Run `thrifty report` to see the ledger's problem, or set budget_fail = open.")
+    return reply(reason, None, [])
+
+
+def shorten_error(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> None:

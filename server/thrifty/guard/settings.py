@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,8 @@ KEYS: dict[str, Spec] = {
     "steer": Spec("steer", "hint", "off | hint (name the thrifty call to the model) | enforce (refuse the call)"),
     "max_subagents": Spec("count", 50, "refuse the Agent call past this many subagents per session (0 = off)"),
     "max_concurrent_subagents": Spec("count", 10, "refuse the Agent call past this many running at once (0 = off)"),
+    "budget_fail": Spec("fail", "open", "when the spend cannot be computed: open (allow) or closed (refuse new "
+                        "subagents)"),
 }
 STEER_MODES = ("off", "hint", "enforce")
 
@@ -134,7 +137,7 @@ def project_dir_of(event: Mapping[str, Any], env: Mapping[str, str] = os.environ
 
 def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> None:
     try:
-        data = path.read_bytes()
+        data = _read_regular(path)
     except OSError:
         return
     if b"thrifty" not in data and b"budget" not in data:
@@ -161,6 +164,19 @@ def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> 
             settings.errors.append(f"{where}: unknown setting {key!r}; known: {', '.join(KEYS)}")
             continue
         _apply(settings, key, value, path.name)
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes; a FIFO or device in its place raises instead of blocking the hook (O_NONBLOCK, S_ISREG)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def _table(doc: dict[str, Any], table_path: tuple[str, ...]) -> Any:
@@ -277,5 +293,12 @@ def parse_steer(raw: object) -> str:
     return text
 
 
+def parse_fail(raw: object) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("open", "closed"):
+        raise ValueError('expected "open" (allow calls when the spend cannot be computed) or "closed"')
+    return text
+
+
 PARSERS = {"usd": parse_usd, "tokens": parse_tokens, "percent": parse_percent, "count": parse_count,
-           "tools": parse_tools, "steer": parse_steer}
+           "tools": parse_tools, "steer": parse_steer, "fail": parse_fail}

@@ -239,7 +239,22 @@ _M003 = [
 
 
 @migration
-def m004_savings_waste_spawns(conn: sqlite3.Connection) -> None:
+def m004_implausible_usage(conn: sqlite3.Connection) -> None:
+    """Usage lines refused at ingest because their token counts cannot be real (negative, not an integer, above
+    10^12 in a turn): one row per line, so the report can say how many were skipped and the sums stay sane."""
+    conn.execute(
+        """CREATE TABLE implausible_usage (
+            path TEXT NOT NULL,
+            line_offset INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (path, line_offset)
+        )"""
+    )
+
+
+@migration
+def m005_savings_waste_spawns(conn: sqlite3.Connection) -> None:
     """What thrifty saved, the waste left, the spawn ceiling and the branch of each turn (issue 12).
 
     - `savings`: one row per thrifty tool call, written by the MCP server as it answers (it alone knows what it
@@ -253,14 +268,14 @@ def m004_savings_waste_spawns(conn: sqlite3.Connection) -> None:
     - `spawns` / `spawn_ends`: Agent calls PreToolUse let through, and the subagents that ended since (SubagentStop
       by agent id, or a failed Agent call by `fail:<tool_use_id>`), for `max_subagents` and
       `max_concurrent_subagents`.
-    - `tool_ring.hint`: the steering hint given on that call (at most one per pattern per agent per 10 calls).
+    - `tool_ring.hint`: the steering hint given on that call (at most one per pattern per agent in any 20 calls).
     - `turns.git_branch`: the transcript record's `gitBranch` (NULL for turns ingested before this migration).
     """
-    for statement in _M004:
+    for statement in _M005:
         conn.execute(statement)
 
 
-_M004 = [
+_M005 = [
     """CREATE TABLE savings (
         tool_use_id TEXT PRIMARY KEY,
         tool TEXT NOT NULL,
