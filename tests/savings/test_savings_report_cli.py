@@ -76,3 +76,12 @@ def test_savings_lists_whole_reads_repeat_reads_and_noisy_checks_with_their_call
     assert noisy["tokens"] == 5_000
     assert [w["kind"] for w in by_session["sess-c"]["waste"]] == ["repeat_read"]
     assert report["totals"]["waste_by_kind"] == {"whole_file_read": 1, "repeat_read": 2, "noisy_check_output": 1}
+
+
+def test_a_read_whose_posttooluse_never_ran_is_still_known_from_pretooluse(project: Path) -> None:
+    big = write_lines(project / "big.py", 1000)  # 45 KB: over read_many's 24 KB whole-file limit
+    run("pre-tool-use", event("sess-cut", project, "Read", {"file_path": str(big)}))
+    report = report_json("savings", "--session", "sess-cut")
+    [whole] = report["sessions"][0]["waste"]
+    assert (whole["kind"], whole["path"]) == ("whole_file_read", "big.py")
+    assert whole["tokens"] == -(-big.stat().st_size // 4)  # no result recorded: the file's size stands in

@@ -81,6 +81,10 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                                                    event.get("tool_input"), tool_use_id)
                     if hint is not None:
                         mark_hint(conn, session_id, agent_id, hint.pattern)
+                    if tool_use_id is not None and tool_name in events.PRE_RECORDED:
+                        fact = events.fact_of(event, project_dir)
+                        if fact is not None:
+                            events.record(conn, session_id, agent_id, tool_use_id, tool_name, fact, before=True)
                 if spawning and not (budget_plan.deny_reason or loop_reason):
                     spawn_reason = spawns.refusal(conn, settings, session_id)
                     if spawn_reason is None:

@@ -172,7 +172,7 @@ def _waste(conn: sqlite3.Connection, filters: Filters, prices: _Prices) -> list[
             FROM tool_events e WHERE e.kind IN ('read', 'check'){where} ORDER BY e.ts""", params).fetchall()
     for (session_id, agent_id, tool_use_id, tool_name, kind, path, rel_path, ranged, lines, size, chars, check,
          ts) in events:
-        count = tokens(chars)
+        count = tokens(chars or size or 0)  # no result recorded (its PostToolUse was cut short): the file's size
         price = prices.of_call(session_id, tool_use_id)
         if kind == "check":
             if chars > NOISY_CHECK_CHARS:

@@ -128,12 +128,22 @@ def _text_chars(response: object) -> int:
     return 0
 
 
+PRE_RECORDED = frozenset({"Read", "Grep", *FILE_CHANGING_TOOLS})  # cheap to know before the call runs
+
+
 def record(conn: sqlite3.Connection, session_id: str, agent_id: str, tool_use_id: str, tool_name: str,
-           fact: ToolFact) -> None:
+           fact: ToolFact, *, before: bool = False) -> None:
+    """Store the call's facts. PreToolUse (`before`) stores what the input tells (a path, a range, the file's size)
+    so a call is known even when its async PostToolUse is cut short (a `claude -p` run ending); PostToolUse then
+    adds what the result tells."""
+    on_conflict = "NOTHING" if before else (
+        "UPDATE SET total_lines = excluded.total_lines, file_bytes = excluded.file_bytes, "
+        "result_chars = excluded.result_chars, check_name = excluded.check_name, pattern = excluded.pattern")
     conn.execute(
-        """INSERT OR REPLACE INTO tool_events (tool_use_id, session_id, agent_id, tool_name, kind, path, rel_path,
+        f"""INSERT INTO tool_events (tool_use_id, session_id, agent_id, tool_name, kind, path, rel_path,
                ranged, total_lines, file_bytes, result_chars, check_name, pattern)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tool_use_id) DO {on_conflict}""",
         (tool_use_id, session_id, agent_id, tool_name, fact.kind, fact.path, fact.rel_path, int(fact.ranged),
          fact.total_lines, fact.file_bytes, fact.result_chars, fact.check_name, fact.pattern),
     )
