@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "users")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -31,15 +31,23 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--session", "session_id", help="Only this session id (summary: the session to show).")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print one JSON document instead of a table.")
 @click.option("--plain", is_flag=True, help="summary only: a few plain lines instead of tables (for /thrifty:cost).")
+@click.option("--db", help="Report over the team database at this PostgreSQL URL (every synced machine).")
+@click.option("--team", is_flag=True, help="Report over the team database of the team_db setting.")
 def report(view: str, since: date | None, until: date | None, project: str | None, session_id: str | None,
-           as_json: bool, plain: bool) -> None:
+           as_json: bool, plain: bool, db: str | None, team: bool) -> None:
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
     the latest one unless --session is given) or cache-misses (turns that rewrote their cached prefix, with a
     likely cause and the extra cost). New transcript lines are read first, so history from before
-    thrifty was installed is included.
+    thrifty was installed is included. With --db or --team the view covers every machine synced to the team
+    database (`thrifty sync`), rows carry user and host, and the users view shows spend per user and machine.
     """
+    if db or team:
+        _team_report(view.lower(), since, until, project, session_id, as_json, plain, db)
+        return
+    if view.lower() == "users":
+        raise click.UsageError("the users view is a team view: add --team or --db postgresql://...")
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
     from thrifty.ledger.queries import Filters
@@ -62,6 +70,25 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
         click.echo(render_summary(result))  # type: ignore[arg-type]
         return
     render(result)
+
+
+def _team_report(view: str, since: date | None, until: date | None, project: str | None, session_id: str | None,
+                 as_json: bool, plain: bool, db: str | None) -> None:
+    from thrifty.commands.team_access import team_db, team_url
+    from thrifty.ledger.queries import Filters
+    from thrifty.team.views import build_team
+
+    if plain:
+        raise click.BadParameter("--plain is not available for team views", param_hint="--plain")
+    url = team_url(db)
+    with team_db(url) as pg:
+        result = build_team(pg, url, view, Filters(since=since, until=until, project=project, session_id=session_id))
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+        return
+    from thrifty.team.table import render_team
+
+    render_team(result)
 
 
 def _build(view: str, filters: object) -> object:

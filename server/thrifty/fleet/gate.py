@@ -24,6 +24,7 @@ from thrifty.fleet.budgets import MAIN_AGENT, evaluate
 from thrifty.fleet.enforce import Notice, plan, reply
 from thrifty.fleet.loop_guard import check_and_record, content_key, record_result
 from thrifty.fleet.settings import Settings, project_dir_of, resolve
+from thrifty.fleet.team_budget import team_budgets
 from thrifty.ledger.db import connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
 
@@ -51,7 +52,9 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         return None
     conn = connect(ledger_path(env))  # type: ignore[arg-type]
     try:
-        budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
+        day = today or date.today()
+        budgets = evaluate(conn, settings, session_id, agent_id, day) if settings.budgets_on else []
+        budgets += team_budgets(conn, settings, session_id, day)
         budget_plan = plan(budgets, settings, tool_name)
         notices = budget_plan.notices + settings_notices(settings)
         loop_reason, shown = None, []
@@ -62,6 +65,9 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                     loop_reason = check_and_record(conn, settings, session_id, agent_id, tool_name,
                                                    event.get("tool_input"), _str(event.get("tool_use_id")))
                 shown = [notice for notice in notices if first_time(conn, session_id, notice)]
+                for reason, why in ((budget_plan.deny_reason, "budget"), (loop_reason, "loop")):
+                    if reason:
+                        record_refusal(conn, session_id, agent_id, tool_name, why)
                 remember_settings(conn, session_id, settings)
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
@@ -114,6 +120,12 @@ def first_time(conn: sqlite3.Connection, session_id: str, notice: Notice) -> boo
         (session_id, notice.key, notice.level, notice.limit),
     )
     return cursor.rowcount == 1
+
+
+def record_refusal(conn: sqlite3.Connection, session_id: str, agent_id: str, tool_name: str, reason: str) -> None:
+    """Count a refused call for `thrifty.budget.refusals` (reason: budget or loop)."""
+    conn.execute("INSERT INTO refusals (session_id, agent_id, tool_name, reason) VALUES (?, ?, ?, ?)",
+                 (session_id, agent_id, tool_name, reason))
 
 
 def remember_settings(conn: sqlite3.Connection, session_id: str, settings: Settings) -> None:

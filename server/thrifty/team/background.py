@@ -1,0 +1,94 @@
+"""`python -m thrifty.team.background PROJECT_DIR`: the sync and export the Stop hook starts, one at a time.
+
+Fails open: every error goes to `team.log` in the data directory (password scrubbed), and the outcome of the last
+run to `team-status.json` (what `thrifty sync --status` would show and what tests wait for).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from thrifty.fleet.settings import resolve
+from thrifty.paths import data_dir, ledger_path
+
+STATUS_FILE = "team-status.json"
+LOG_FILE = "team.log"
+
+
+def run(project_dir: str, env: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    from thrifty.ledger.db import connect
+    from thrifty.team.deps import MissingExtra
+    from thrifty.team.pg import TeamDbError
+
+    settings = resolve(project_dir, env)
+    status: dict[str, Any] = {}
+    ledger = connect(ledger_path(env))  # type: ignore[arg-type]
+    try:
+        if settings["team_db"]:
+            from thrifty.team.identity import scrub
+            from thrifty.team.service import sync_now
+
+            try:
+                result, spend = sync_now(ledger, settings["team_db"], env)
+                status["sync"] = {"ok": True, **vars(result), "team_spend_day": spend.day,
+                                  "others_usd": spend.usd, "others_tokens": spend.tokens}
+            except (TeamDbError, MissingExtra) as exc:
+                status["sync"] = {"ok": False, "error": scrub(str(exc), settings["team_db"])}
+        if settings["otlp_endpoint"]:
+            from thrifty.team.otlp import ExportError, export
+
+            try:
+                status["export"] = {"ok": True, **vars(export(ledger, settings["otlp_endpoint"]))}
+            except (ExportError, MissingExtra) as exc:
+                status["export"] = {"ok": False, "error": str(exc)}
+    finally:
+        ledger.close()
+    return status
+
+
+def main(argv: list[str]) -> int:
+    directory = data_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    project_dir = argv[0] if argv else ""
+    with open(directory / "team.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # runs queue: each is incremental, so the second finds little to send
+        try:
+            status = run(project_dir)
+        except Exception as exc:  # noqa: BLE001 - a background job: log, never raise into nobody's terminal
+            status = {"error": f"{type(exc).__name__}: {_safe(str(exc), project_dir)}"}
+        status["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        for part in ("sync", "export"):
+            failure = status.get(part, {}).get("error") if isinstance(status.get(part), dict) else None
+            if failure or (part == "sync" and "error" in status):
+                _log(directory, failure or status["error"])
+        _write_status(directory / STATUS_FILE, status)
+    return 0
+
+
+def _safe(text: str, project_dir: str) -> str:
+    from thrifty.team.identity import scrub
+
+    url = resolve(project_dir)["team_db"]
+    return scrub(text, url) if url else text
+
+
+def _log(directory: Path, line: str) -> None:
+    with open(directory / LOG_FILE, "a", encoding="utf-8") as fh:
+        fh.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
+
+
+def _write_status(path: Path, status: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(status, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
