@@ -17,6 +17,7 @@ from typing import Any
 
 from thrifty.fleet.settings import resolve
 from thrifty.paths import data_dir, ledger_path
+from thrifty.team.spawn import LOCK_FILE
 
 STATUS_FILE = "team-status.json"
 LOG_FILE = "team.log"
@@ -54,20 +55,25 @@ def run(project_dir: str, env: Mapping[str, str] = os.environ) -> dict[str, Any]
 
 
 def main(argv: list[str]) -> int:
+    """ARGV: PROJECT_DIR [--lock-fd N] (N: the job lock, already held, handed over by the Stop hook)."""
     directory = data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     project_dir = argv[0] if argv else ""
-    with open(directory / "team.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # runs queue: each is incremental, so the second finds little to send
+    if len(argv) == 3 and argv[1] == "--lock-fd":
+        lock = os.fdopen(int(argv[2]), "w")
+    else:
+        lock = open(directory / LOCK_FILE, "w")  # noqa: SIM115 - held until the end of the job
+        fcntl.flock(lock, fcntl.LOCK_EX)  # jobs queue: each is incremental, so the second finds little to send
+    with lock:
         try:
             status = run(project_dir)
         except Exception as exc:  # noqa: BLE001 - a background job: log, never raise into nobody's terminal
             status = {"error": f"{type(exc).__name__}: {_safe(str(exc), project_dir)}"}
         status["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        for part in ("sync", "export"):
-            failure = status.get(part, {}).get("error") if isinstance(status.get(part), dict) else None
-            if failure or (part == "sync" and "error" in status):
-                _log(directory, failure or status["error"])
+        failures = [part["error"] for part in (status.get("sync"), status.get("export"))
+                    if isinstance(part, dict) and "error" in part]
+        for failure in [*failures, *([status["error"]] if "error" in status else [])]:
+            _log(directory, failure)
         _write_status(directory / STATUS_FILE, status)
     return 0
 

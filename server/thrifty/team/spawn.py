@@ -7,6 +7,7 @@ The hook must never wait on the network: it starts `python -m thrifty.team.backg
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from thrifty.fleet.settings import resolve
 from thrifty.paths import data_dir
 
 SERVER_DIR = Path(__file__).resolve().parents[2]
+LOCK_FILE = "team.lock"
 
 
 def venv_python(env: Mapping[str, str] = os.environ) -> Path:
@@ -40,6 +42,20 @@ def start(project_dir: str, env: Mapping[str, str] = os.environ) -> subprocess.P
         raise OSError(f"team sync skipped: thrifty's venv {python.parent.parent} is not built yet")
     child_env = dict(env)
     child_env["PYTHONPATH"] = str(SERVER_DIR)
-    return subprocess.Popen([str(python), "-m", "thrifty.team.background", project_dir], env=child_env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True, close_fds=True, cwd=str(data_dir(env)))  # type: ignore[arg-type]
+    directory = data_dir(env)  # type: ignore[arg-type]
+    directory.mkdir(parents=True, exist_ok=True)
+    # The job's lock is taken here and handed to the child, so from the moment this hook returns the job counts as
+    # running (`thrifty`'s tests wait on it). When a job already holds it, the new one queues on it instead.
+    fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = True
+        except BlockingIOError:
+            held = False
+        args = [str(python), "-m", "thrifty.team.background", project_dir, *(["--lock-fd", str(fd)] if held else [])]
+        return subprocess.Popen(args, env=child_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True,
+                                pass_fds=(fd,) if held else (), cwd=str(directory))
+    finally:
+        os.close(fd)  # the child's copy keeps the lock until it exits
