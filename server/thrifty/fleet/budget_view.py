@@ -12,6 +12,7 @@ from thrifty.fleet.models import BudgetReport, RaiseRow, SessionBudgets, Setting
 from thrifty.fleet.settings import KEYS, Settings
 from thrifty.fleet.views import agents, bar, latest_settings, local_settings, session_settings, utc_ts
 from thrifty.ledger import queries
+from thrifty.team.identity import redact
 
 RECENT_HOURS = 24
 MAX_SESSIONS = 20
@@ -21,7 +22,12 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
     rows = []
     for key in KEYS:
         value = settings[key]
-        text = ", ".join(value) if isinstance(value, tuple) else f"{value:g}"
+        if isinstance(value, tuple):
+            text = ", ".join(value)
+        elif isinstance(value, str):  # a URL: off when empty, a database URL without its password
+            text = (redact(value) if KEYS[key].kind == "url" else value) if value else "(off)"
+        else:
+            text = f"{value:g}"
         rows.append(SettingRow(key=key, value=text, source=settings.sources[key]))
     return rows
 

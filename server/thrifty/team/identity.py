@@ -10,7 +10,7 @@ import getpass
 import os
 import socket
 from collections.abc import Mapping
-from urllib.parse import unquote, urlsplit, urlunsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit, urlunsplit
 
 MASK = "***"
 
@@ -56,7 +56,8 @@ def redact(url: str) -> str:
 
 
 def secrets_of(url: str) -> list[str]:
-    """The password of `url` as written and as decoded, from the userinfo and a `password=` parameter."""
+    """The password of `url` as written, decoded and percent-encoded, from the userinfo and a `password=`
+    parameter."""
     found: list[str] = []
     try:
         parts = urlsplit(url)
@@ -66,8 +67,9 @@ def secrets_of(url: str) -> list[str]:
     decoded = _password(url) or ""
     params = [v for k, _, v in (item.partition("=") for item in parts.query.split("&")) if k.lower() == "password"]
     for secret in (raw, decoded, *params, *(unquote(p) for p in params)):
-        if secret and secret not in found:
-            found.append(secret)
+        for spelling in (secret, quote(secret, safe=""), quote_plus(secret, safe="")):
+            if spelling and spelling not in found:
+                found.append(spelling)
     return found
 
 

@@ -1,0 +1,44 @@
+"""The Stop hook starts the team sync in the background and returns without waiting for it; without thrifty's
+venv it fails open (logged, exit 0, silent)."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+
+import pytest
+from team_helpers import Machine, link_venv, wait_for_background_job
+
+psycopg = pytest.importorskip("psycopg")
+
+
+def _stop_event(machine: Machine, session: object) -> dict[str, object]:
+    return {"session_id": session.session_id, "transcript_path": str(session.main.path),  # type: ignore[attr-defined]
+            "cwd": str(machine.project), "hook_event_name": "Stop", "stop_hook_active": False}
+
+
+def test_the_stop_hook_returns_while_its_sync_is_still_blocked(tmp_path: Path, team_url: str) -> None:
+    machine = Machine(tmp_path / "m", "erin", "box-e")
+    machine.sessions(range(91, 92), turns=3)
+    assert machine.json("sync", "--db", team_url)["turns_added"] > 0  # creates the team tables
+    [session] = machine.sessions(range(92, 93), turns=3)
+    link_venv(machine.data)
+    with psycopg.connect(team_url) as blocker:
+        blocker.execute("LOCK TABLE thrifty_turns IN ACCESS EXCLUSIVE MODE")  # every sync now waits on this
+        stop = machine.hook("stop", _stop_event(machine, session), {"team_db": team_url})
+        assert stop.returncode == 0 and not stop.stdout and not stop.stderr
+        with open(machine.data / "team.lock", "a") as lock, pytest.raises(BlockingIOError):
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the job is running, blocked, after the hook returned
+        blocker.rollback()
+    status = wait_for_background_job(machine.data)
+    assert status["sync"]["ok"] and status["sync"]["turns_added"] > 0, status
+
+
+def test_without_the_venv_the_stop_hook_fails_open(tmp_path: Path, team_url: str) -> None:
+    machine = Machine(tmp_path / "m", "erin", "box-e")
+    [session] = machine.sessions(range(93, 94), turns=2)
+    stop = machine.hook("stop", _stop_event(machine, session), {"team_db": team_url})
+    assert stop.returncode == 0 and not stop.stdout and not stop.stderr
+    assert "venv" in (machine.data / "hooks.log").read_text() and "not built yet" in (
+        machine.data / "hooks.log").read_text()
+    assert machine.json("report", "sessions")["totals"]["turns"] > 0, "the ingest itself still happened"
