@@ -18,13 +18,13 @@ from thrifty.team.sync import SyncResult, sync
 
 def sync_now(ledger: sqlite3.Connection, url: str, env: Mapping[str, str] = os.environ,
              today: date | None = None) -> tuple[SyncResult, TeamSpend]:
+    user, host = user_name(env), host_name(env)
+    target = target_key(url)
+    pg = connect(url)  # raises MissingExtra, naming the install command, when psycopg is missing
     import psycopg
 
     from thrifty.team.spend import refresh
 
-    user, host = user_name(env), host_name(env)
-    target = target_key(url)
-    pg = connect(url)
     try:
         result = sync(ledger, pg, target, user, host)
         spend = refresh(ledger, pg, target, user, host, today or date.today())
