@@ -15,10 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from team_helpers import PASSWORD, PgServer
 
-from team_helpers import PgServer
-
-PASSWORD = "s3cr3t-Pa55word"
 _DB_NAMES = itertools.count(1)
 
 

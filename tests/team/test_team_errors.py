@@ -8,8 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD
-from team_helpers import Machine, PgServer, link_venv, wait_for_background_job
+from team_helpers import PASSWORD, Machine, PgServer, link_venv, wait_for_background_job
 
 pytest.importorskip("psycopg")
 

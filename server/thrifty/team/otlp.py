@@ -19,7 +19,6 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from thrifty.ledger.db import transaction
 from thrifty.ledger.pricing import TokenSums, cost

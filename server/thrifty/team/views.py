@@ -134,8 +134,8 @@ def _tag(local: BaseModel, machines: dict[str, tuple[str, str]], info: TeamInfo)
 def build_users(mem: sqlite3.Connection, filters: Filters, info: TeamInfo) -> UsersReport:
     by_machine = queries.usage_by(mem, ("user_name", "host"), filters)
     where, params = filters.sql()
-    sessions = dict(((u, h), n) for u, h, n in mem.execute(
-        f"SELECT user_name, host, COUNT(DISTINCT session_id) FROM turns{where} GROUP BY user_name, host", params))
+    sessions = {(u, h): n for u, h, n in mem.execute(
+        f"SELECT user_name, host, COUNT(DISTINCT session_id) FROM turns{where} GROUP BY user_name, host", params)}
     rows = [UserRow(user=str(user), host=str(host), sessions=sessions.get((user, host), 0), models=usage.models,
                     first_activity=usage.first_ts or None, last_activity=usage.last_ts or None,
                     **usage_fields(usage))  # type: ignore[arg-type]
