@@ -29,6 +29,7 @@ def otlp(endpoint: str | None, timeout: float, as_json: bool) -> None:
     from thrifty.paths import project_root
     from thrifty.team.deps import MissingExtra
     from thrifty.team.otlp import ExportError, export, metrics_url
+    from thrifty.team.spawn import job_lock
 
     try:
         url = parse_endpoint(endpoint) if endpoint else str(resolve(project_root())["otlp_endpoint"])
@@ -36,7 +37,7 @@ def otlp(endpoint: str | None, timeout: float, as_json: bool) -> None:
         raise click.BadParameter(str(exc), param_hint="--endpoint") from None
     if not url:
         raise click.UsageError("no collector: pass --endpoint http://collector:4318 or set otlp_endpoint")
-    with open_ledger() as ledger:
+    with job_lock(), open_ledger() as ledger:
         try:
             result = export(ledger, url, timeout)
         except (ExportError, MissingExtra) as exc:

@@ -24,9 +24,10 @@ def sync(db: str | None, as_json: bool) -> None:
     from thrifty.team.identity import host_name, redact, user_name
     from thrifty.team.pg import TeamDbError
     from thrifty.team.service import sync_now
+    from thrifty.team.spawn import job_lock
 
     url = team_url(db)
-    with open_ledger() as ledger:
+    with job_lock(), open_ledger() as ledger:
         try:
             result, spend = sync_now(ledger, url)
         except (TeamDbError, MissingExtra) as exc:

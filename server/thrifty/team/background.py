@@ -6,7 +6,6 @@ run to `team-status.json` (what `thrifty sync --status` would show and what test
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import sys
@@ -17,7 +16,7 @@ from typing import Any
 
 from thrifty.fleet.settings import resolve
 from thrifty.paths import data_dir, ledger_path
-from thrifty.team.spawn import LOCK_FILE
+from thrifty.team.spawn import job_lock
 
 STATUS_FILE = "team-status.json"
 LOG_FILE = "team.log"
@@ -59,12 +58,10 @@ def main(argv: list[str]) -> int:
     directory = data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     project_dir = argv[0] if argv else ""
-    if len(argv) == 3 and argv[1] == "--lock-fd":
-        lock = os.fdopen(int(argv[2]), "w")
-    else:
-        lock = open(directory / LOCK_FILE, "w")  # noqa: SIM115 - held until the end of the job
-        fcntl.flock(lock, fcntl.LOCK_EX)  # jobs queue: each is incremental, so the second finds little to send
-    with lock:
+    # The lock handed over by the Stop hook, or (when another job held it then) our own, waited for: jobs queue,
+    # and each is incremental, so the second finds little to send.
+    held = os.fdopen(int(argv[2]), "a") if len(argv) == 3 and argv[1] == "--lock-fd" else None
+    with held or job_lock():
         try:
             status = run(project_dir)
         except Exception as exc:  # noqa: BLE001 - a background job: log, never raise into nobody's terminal

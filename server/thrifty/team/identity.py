@@ -81,5 +81,14 @@ def scrub(text: str, url: str) -> str:
 
 
 def target_key(url: str) -> str:
-    """The name under which this machine keeps its sync marks for a database: the redacted URL."""
-    return "pg:" + redact(url.strip())
+    """The name under which this machine keeps its marks and cached team spend for a database: the URL without any
+    password, so `--db` with a password and a `team_db` relying on PGPASSWORD name the same database."""
+    try:
+        parts = urlsplit(url.strip())
+        user = f"{parts.username}@" if parts.username else ""
+        port = f":{parts.port}" if parts.port else ""
+        query = "&".join(item for item in parts.query.split("&") if item and
+                         item.partition("=")[0].lower() != "password")
+        return "pg:" + urlunsplit(("postgresql", f"{user}{parts.hostname or ''}{port}", parts.path, query, ""))
+    except ValueError:
+        return "pg:" + redact(url.strip())

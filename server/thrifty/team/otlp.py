@@ -19,6 +19,7 @@ import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from thrifty.ledger.db import transaction
 from thrifty.ledger.pricing import TokenSums, cost
@@ -82,57 +83,77 @@ def _add_turn(batch: _Batch, session_id: str, model: str | None, speed: str | No
         batch.cost[base] += usd
 
 
-def avoided_rows(ledger: sqlite3.Connection, marks: Marks) -> Iterator[tuple[Key, int]]:
+def avoided_rows(marks: Marks) -> Iterator[tuple[Key, int]]:
     """Tokens thrifty kept out of the context, per attribute set, since `marks`.
 
     The seam for the savings measurement: the ledger records no savings yet, so this yields nothing and
-    `thrifty.tokens.avoided` is absent from the export. When savings are recorded per call, yield
-    ((session.id, tool.name, ...), tokens) for the rows above a mark of their own here.
+    `thrifty.tokens.avoided` is absent from the export. When savings are recorded per call, read them in
+    `_snapshot` above a mark of their own and yield ((session.id, tool.name, ...), tokens) here.
     """
     return iter(())
 
 
-def _batches(ledger: sqlite3.Connection, start: Marks, top: Marks, result: ExportResult
-             ) -> Iterator[tuple[_Batch, Marks]]:
+@dataclass
+class _Snapshot:
+    """Everything one export sends, read in one read transaction: the marks, turns, changes and refusals agree."""
+
+    top: Marks
+    turns: list[Any]
+    changes: list[Any]
+    refusals: list[Any]
+    agent_types: dict[tuple[str, str], str | None]
+
+
+def _snapshot(ledger: sqlite3.Connection, start: Marks) -> _Snapshot:
+    ledger.execute("BEGIN")  # a WAL read snapshot: hooks keep writing, this export sees one consistent state
+    try:
+        top = current_marks(ledger)
+        turns = ledger.execute(
+            """SELECT id, session_id, agent_id, model, speed, input_tokens, output_tokens, cache_write_5m_tokens,
+                      cache_write_1h_tokens, cache_read_tokens FROM turns WHERE id > ? AND id <= ? ORDER BY id""",
+            (start.turns_id, top.turns_id)).fetchall()
+        changes = ledger.execute(
+            """SELECT c.turn_id, t.session_id, t.agent_id, t.model, t.speed, c.input_tokens, c.output_tokens,
+                      c.cache_write_5m_tokens, c.cache_write_1h_tokens, c.cache_read_tokens, t.input_tokens,
+                      t.output_tokens, t.cache_write_5m_tokens, t.cache_write_1h_tokens, t.cache_read_tokens
+               FROM turn_changes c JOIN turns t ON t.id = c.turn_id
+               WHERE c.seq > ? AND c.turn_id <= ? ORDER BY c.seq""",
+            (start.changes_seq, start.turns_id)).fetchall()
+        refusals = ledger.execute(
+            "SELECT session_id, agent_id, tool_name, reason FROM refusals WHERE id > ? ORDER BY id",
+            (start.refusals_id,)).fetchall()
+        agent_types = {(s, a): t for s, a, t in ledger.execute("SELECT session_id, agent_id, agent_type FROM agents")}
+    finally:
+        ledger.execute("COMMIT")
+    return _Snapshot(top, turns, changes, refusals, agent_types)
+
+
+def _batches(snap: _Snapshot, start: Marks, result: ExportResult) -> Iterator[tuple[_Batch, Marks]]:
     """Batches of points, each with the marks that are safe to store once it was accepted."""
-    batch, marks = _Batch(), start
-    agent_types = {(s, a): t for s, a, t in ledger.execute("SELECT session_id, agent_id, agent_type FROM agents")}
+    batch, marks, top = _Batch(), start, snap.top
 
     def agent_type(session_id: str, agent_id: str) -> str:
-        return "main" if agent_id == "main" else agent_types.get((session_id, agent_id)) or "subagent"
+        return "main" if agent_id == "main" else snap.agent_types.get((session_id, agent_id)) or "subagent"
 
-    rows = ledger.execute(
-        """SELECT id, session_id, agent_id, model, speed, input_tokens, output_tokens, cache_write_5m_tokens,
-                  cache_write_1h_tokens, cache_read_tokens FROM turns WHERE id > ? AND id <= ? ORDER BY id""",
-        (start.turns_id, top.turns_id))
-    for row in rows:
+    for row in snap.turns:
         _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), tuple(row[5:10]), None)
         result.turns += 1
         marks = Marks(row[0], marks.changes_seq, marks.tool_calls_id, marks.refusals_id)
         if batch.size() >= BATCH_KEYS:
             yield batch, marks
             batch = _Batch()
-    changes = ledger.execute(
-        """SELECT c.turn_id, t.session_id, t.agent_id, t.model, t.speed, c.input_tokens, c.output_tokens,
-                  c.cache_write_5m_tokens, c.cache_write_1h_tokens, c.cache_read_tokens, t.input_tokens,
-                  t.output_tokens, t.cache_write_5m_tokens, t.cache_write_1h_tokens, t.cache_read_tokens
-           FROM turn_changes c JOIN turns t ON t.id = c.turn_id
-           WHERE c.seq > ? AND c.seq <= ? AND c.turn_id <= ? ORDER BY c.seq""",
-        (start.changes_seq, top.changes_seq, start.turns_id)).fetchall()
     # A change is priced as cost(tokens after it) - cost(tokens before it); with several changes of one turn, the
     # tokens after each are the current ones minus the later changes, so walk them newest first.
     after: dict[int, tuple[int, ...]] = {}
-    for row in reversed(changes):
+    for row in reversed(snap.changes):
         turn_id, deltas = row[0], tuple(row[5:10])
         current = after.get(turn_id, tuple(row[10:15]))
         _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), deltas, current)  # type: ignore[arg-type]
         after[turn_id] = tuple(c - d for c, d in zip(current, deltas, strict=True))
         result.token_changes += 1
-    for key, tokens in avoided_rows(ledger, start):
+    for key, tokens in avoided_rows(start):
         batch.avoided[key] += tokens
-    for session_id, agent_id, tool_name, reason in ledger.execute(
-            "SELECT session_id, agent_id, tool_name, reason FROM refusals WHERE id > ? AND id <= ? ORDER BY id",
-            (start.refusals_id, top.refusals_id)):
+    for session_id, agent_id, tool_name, reason in snap.refusals:
         batch.refusals[(("session.id", session_id), ("agent.type", agent_type(session_id, agent_id)),
                         ("tool.name", tool_name), ("reason", reason))] += 1
         result.refusals += 1
@@ -142,13 +163,14 @@ def _batches(ledger: sqlite3.Connection, start: Marks, top: Marks, result: Expor
 def export(ledger: sqlite3.Connection, endpoint: str, timeout_s: float = TIMEOUT_S) -> ExportResult:
     """Send everything above the endpoint's marks; raises ExportError when the collector does not accept it."""
     target = target_of(endpoint)
-    start, top = read_marks(ledger, target), current_marks(ledger)
+    start = read_marks(ledger, target)
+    snap = _snapshot(ledger, start)
     result = ExportResult()
-    if (start.turns_id, start.changes_seq, start.refusals_id) >= (top.turns_id, top.changes_seq, top.refusals_id):
+    if not (snap.turns or snap.changes or snap.refusals):
         return result  # nothing new: no request at all
     sdk = _Sdk(endpoint, timeout_s)
     try:
-        for batch, marks in _batches(ledger, start, top, result):
+        for batch, marks in _batches(snap, start, result):
             sdk.send(batch)
             result.batches += 1
             with transaction(ledger):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import fcntl
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from thrifty.fleet.settings import resolve
@@ -59,3 +60,14 @@ def start(project_dir: str, env: Mapping[str, str] = os.environ) -> subprocess.P
                                 pass_fds=(fd,) if held else (), cwd=str(directory))
     finally:
         os.close(fd)  # the child's copy keeps the lock until it exits
+
+
+@contextmanager
+def job_lock(env: Mapping[str, str] = os.environ) -> Iterator[None]:
+    """Hold the job lock: syncs and exports of one data directory run one at a time, so two never read the same
+    marks and send the same rows (the background job holds it from the Stop hook's spawn to its end)."""
+    directory = data_dir(env)  # type: ignore[arg-type]
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
