@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,18 +15,6 @@ from thrifty.ledger.synth import Session, realistic_session
 
 COMMAND_TIMEOUT_S = 180
 PASSWORD = "s3cr3t-Pa55word"  # the test server's, so tests can look for it in every output
-
-
-@dataclass(frozen=True)
-class PgServer:
-    host: str
-    port: int
-    user: str
-    password: str
-
-    def url(self, database: str, password: str | None = None) -> str:
-        return f"postgresql://{self.user}:{self.password if password is None else password}@{self.host}:" \
-               f"{self.port}/{database}"
 
 
 def start_today() -> datetime:

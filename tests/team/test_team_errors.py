@@ -8,7 +8,9 @@ import socket
 from pathlib import Path
 
 import pytest
-from team_helpers import PASSWORD, Machine, PgServer, link_venv, wait_for_background_job
+from team_helpers import PASSWORD, Machine, link_venv, wait_for_background_job
+
+from thrifty.bench.pgserver import TempPostgres
 
 pytest.importorskip("psycopg")
 
@@ -43,7 +45,7 @@ def _failed_cleanly(machine: Machine, *args: str) -> str:
     ("host", "Connection refused"),
     ("scheme", "must be a PostgreSQL URL"),
 ])
-def test_a_bad_url_gets_a_clear_message_without_its_password(machine: Machine, pg_server: PgServer, team_url: str,
+def test_a_bad_url_gets_a_clear_message_without_its_password(machine: Machine, pg_server: TempPostgres, team_url: str,
                                                              case: str, expected: str) -> None:
     wrong = "Wr0ng-Secret-42"
     url = {
@@ -59,7 +61,7 @@ def test_a_bad_url_gets_a_clear_message_without_its_password(machine: Machine, p
         assert "***" in message
 
 
-def test_the_password_reaches_no_output_log_or_ledger(machine: Machine, team_url: str, pg_server: PgServer) -> None:
+def test_the_password_reaches_no_output_log_or_ledger(machine: Machine, team_url: str, pg_server: TempPostgres) -> None:
     options = {"team_db": team_url}
     sync = machine.run("sync", "--json", options=options)  # the URL from the setting, as the hooks see it
     assert sync.returncode == 0, sync.stderr

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-SECTIONS = ["server", "read_tools", "ledger", "checks", "fleet"]
+SECTIONS = ["server", "read_tools", "ledger", "checks", "fleet", "team"]
 
 
 class Figure(BaseModel):
