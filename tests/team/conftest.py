@@ -1,5 +1,5 @@
 """A real PostgreSQL for the team tests: one server per test session in a temporary directory, on a loopback port
-with password authentication (`thrifty.bench.pgserver`), and a fresh database per test. Skips cleanly when
+with password authentication (`fixtures_gen.pgserver`), and a fresh database per test. Skips cleanly when
 PostgreSQL is not installed, or when running as root with no unprivileged `postgres` user to run it as."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 from team_helpers import PASSWORD
 
-from thrifty.bench.pgserver import PostgresUnavailable, TempPostgres, create_database, temp_postgres
+from fixtures_gen.pgserver import PostgresUnavailable, TempPostgres, create_database, temp_postgres
 
 _DB_NAMES = itertools.count(1)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fixtures_gen.hooks import HOOK_TIMEOUT_S, SERVER_DIR, hook_command
-from thrifty.ledger.synth import Session, realistic_session
+from fixtures_gen.synth import Session, realistic_session
 
 COMMAND_TIMEOUT_S = 180
 PASSWORD = "s3cr3t-Pa55word"  # the test server's, so tests can look for it in every output

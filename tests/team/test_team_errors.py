@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from team_helpers import PASSWORD, Machine, link_venv, wait_for_background_job
 
-from thrifty.bench.pgserver import TempPostgres
+from fixtures_gen.pgserver import TempPostgres
 
 pytest.importorskip("psycopg")
 

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from thrifty.cli import cli
-from thrifty.fleet.settings import Settings, resolve
+from thrifty.dburl import redact, scrub
+from thrifty.guard.settings import Settings, resolve
 from thrifty.team.deps import TEAM_REQUIREMENTS
-from thrifty.team.identity import redact, scrub
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -25,7 +25,7 @@ def otlp(endpoint: str | None, timeout: float, as_json: bool) -> None:
     Only what was not sent to this endpoint before is sent; a second run sends nothing.
     """
     from thrifty.commands.ledger_access import open_ledger
-    from thrifty.fleet.settings import parse_endpoint, resolve
+    from thrifty.guard.settings import parse_endpoint, resolve
     from thrifty.paths import project_root
     from thrifty.team.deps import MissingExtra
     from thrifty.team.otlp import ExportError, export, metrics_url

@@ -20,8 +20,9 @@ def sync(db: str | None, as_json: bool) -> None:
     """
     from thrifty.commands.ledger_access import open_ledger
     from thrifty.commands.team_access import team_url
+    from thrifty.dburl import redact
     from thrifty.team.deps import MissingExtra
-    from thrifty.team.identity import host_name, redact, user_name
+    from thrifty.team.identity import host_name, user_name
     from thrifty.team.pg import TeamDbError
     from thrifty.team.service import sync_now
     from thrifty.team.spawn import job_lock

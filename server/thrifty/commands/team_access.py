@@ -13,7 +13,7 @@ def team_url(db: str | None) -> str:
     """`--db`, else the `team_db` setting of the current project (userConfig, pyproject.toml, .thrifty.toml)."""
     if db:
         return db.strip()
-    from thrifty.fleet.settings import resolve
+    from thrifty.guard.settings import resolve
     from thrifty.paths import project_root
 
     url = str(resolve(project_root())["team_db"])
@@ -35,7 +35,7 @@ def team_db(url: str) -> Iterator[Any]:
         raise click.ClickException(str(exc)) from None
     import psycopg
 
-    from thrifty.team.identity import redact
+    from thrifty.dburl import redact
 
     try:
         yield pg

@@ -31,7 +31,7 @@ def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
         ingest_files(conn, paths, transcripts_dir())
     finally:
         conn.close()
-    from thrifty.fleet.settings import project_dir_of
+    from thrifty.guard.settings import project_dir_of
     from thrifty.team.spawn import start
 
     start(project_dir_of(event))  # team sync / OTLP export in the background when configured; never waited on

@@ -1,6 +1,7 @@
 """The team view: this machine's ledger pushed to a shared PostgreSQL (`thrifty sync`), team reports read back from
-it, team budgets enforced from a local cache of the team's spend, and OTLP metrics export (`thrifty export otlp`).
+it, the cache of the team's spend that team budgets read (`thrifty.guard.team_budget`), and OTLP metrics export
+(`thrifty export otlp`).
 
-The modules named `identity`, `marks` and `spawn` are standard library only: the hooks import them. Everything that
-talks to PostgreSQL or OpenTelemetry needs the `team` extra (see `deps`).
+`spawn` (the Stop hook starts the background job with it), `identity` and `marks` are standard library only.
+Everything that talks to PostgreSQL or OpenTelemetry needs the `team` extra (see `deps`).
 """

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from thrifty.fleet.settings import resolve
+from thrifty.guard.settings import resolve
 from thrifty.paths import data_dir, ledger_path
 from thrifty.team.spawn import job_lock
 
@@ -32,7 +32,7 @@ def run(project_dir: str, env: Mapping[str, str] = os.environ) -> dict[str, Any]
     ledger = connect(ledger_path(env))  # type: ignore[arg-type]
     try:
         if settings["team_db"]:
-            from thrifty.team.identity import scrub
+            from thrifty.dburl import scrub
             from thrifty.team.service import sync_now
 
             try:
@@ -76,7 +76,7 @@ def main(argv: list[str]) -> int:
 
 
 def _safe(text: str, project_dir: str) -> str:
-    from thrifty.team.identity import scrub
+    from thrifty.dburl import scrub
 
     url = resolve(project_dir)["team_db"]
     return scrub(text, url) if url else text

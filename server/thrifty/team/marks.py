@@ -1,4 +1,4 @@
-"""High-water marks of what was already sent to a target, and the cached team spend; standard library only.
+"""High-water marks of what was already sent to a target (a team database, an OTLP endpoint); standard library only.
 
 A mark only moves forward and only after the target confirmed the rows (PostgreSQL committed, the collector
 answered 2xx), so a failed or interrupted run sends the same rows again next time and the target's keys absorb them.
@@ -44,29 +44,3 @@ def current_marks(conn: sqlite3.Connection) -> Marks:
 
     return Marks(top("SELECT MAX(id) FROM turns"), top("SELECT MAX(seq) FROM turn_changes"),
                  top("SELECT MAX(id) FROM tool_calls"), top("SELECT MAX(id) FROM refusals"))
-
-
-@dataclass(frozen=True)
-class TeamSpend:
-    """The other machines' spend on `day` as of the sync at `synced_at` (UTC ISO 8601)."""
-
-    day: str
-    usd: float
-    tokens: int
-    machines: int
-    synced_at: str
-
-
-def read_team_spend(conn: sqlite3.Connection, target: str) -> TeamSpend | None:
-    row = conn.execute("SELECT day, usd, tokens, machines, synced_at FROM team_spend WHERE target = ?",
-                       (target,)).fetchone()
-    return TeamSpend(str(row[0]), float(row[1]), int(row[2]), int(row[3]), str(row[4])) if row else None
-
-
-def write_team_spend(conn: sqlite3.Connection, target: str, spend: TeamSpend) -> None:
-    conn.execute(
-        """INSERT INTO team_spend (target, day, usd, tokens, machines, synced_at) VALUES (?, ?, ?, ?, ?, ?)
-           ON CONFLICT (target) DO UPDATE SET day = excluded.day, usd = excluded.usd, tokens = excluded.tokens,
-               machines = excluded.machines, synced_at = excluded.synced_at""",
-        (target, spend.day, spend.usd, spend.tokens, spend.machines, spend.synced_at),
-    )

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from thrifty.ledger.db import connect as connect_ledger
-from thrifty.ledger.db import transaction
 from thrifty.ledger.queries import Filters
+from thrifty.ledger.transaction import transaction
 
 _TURN_COLS = ("message_id, request_id, user_name, host, session_id, project, agent_id, file_key, line_offset, ts, "
               "model, speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "

@@ -21,8 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from thrifty.ledger.db import transaction
 from thrifty.ledger.pricing import TokenSums, cost
+from thrifty.ledger.transaction import transaction
 from thrifty.team.deps import require
 from thrifty.team.marks import Marks, current_marks, read_marks, write_marks
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from thrifty.dburl import redact, scrub
 from thrifty.team.deps import require
-from thrifty.team.identity import redact, scrub
 
 SCHEMA_LOCK = 727_001  # pg_advisory_xact_lock key: concurrent first syncs create the tables one at a time
 CONNECT_TIMEOUT_S = 10

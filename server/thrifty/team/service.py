@@ -10,8 +10,9 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import date
 
-from thrifty.team.identity import host_name, target_key, user_name
-from thrifty.team.marks import TeamSpend
+from thrifty.dburl import target_key
+from thrifty.guard.team_spend import TeamSpend
+from thrifty.team.identity import host_name, user_name
 from thrifty.team.pg import TeamDbError, connect, error_text
 from thrifty.team.sync import SyncResult, sync
 

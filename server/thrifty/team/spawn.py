@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from thrifty.fleet.settings import resolve
+from thrifty.guard.settings import resolve
 from thrifty.paths import data_dir
 
 SERVER_DIR = Path(__file__).resolve().parents[2]

@@ -6,9 +6,9 @@ import sqlite3
 from datetime import UTC, date, datetime
 from typing import Any
 
-from thrifty.ledger.db import transaction
+from thrifty.guard.team_spend import TeamSpend, write_team_spend
 from thrifty.ledger.queries import Filters, total
-from thrifty.team.marks import TeamSpend, write_team_spend
+from thrifty.ledger.transaction import transaction
 from thrifty.team.mirror import load
 
 

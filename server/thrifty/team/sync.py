@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from thrifty.ledger.db import transaction
+from thrifty.ledger.transaction import transaction
 from thrifty.team.marks import Marks, current_marks, read_marks, write_marks
 from thrifty.team.pg import ensure_schema
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, create_model
 
+from thrifty.dburl import redact
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters
 from thrifty.report.build import build, notes, totals_of, usage_fields
@@ -24,7 +25,6 @@ from thrifty.report.models import (
     Totals,
     UsageFields,
 )
-from thrifty.team.identity import redact
 from thrifty.team.mirror import load, machines_of_sessions
 
 TEAM_VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "users")
