@@ -21,6 +21,7 @@ def sync(db: str | None, as_json: bool) -> None:
     from thrifty.commands.ledger_access import open_ledger
     from thrifty.commands.team_access import team_url
     from thrifty.dburl import redact
+    from thrifty.money import usd
     from thrifty.team.deps import MissingExtra
     from thrifty.team.identity import host_name, user_name
     from thrifty.team.pg import TeamDbError
@@ -41,5 +42,5 @@ def sync(db: str | None, as_json: bool) -> None:
     click.echo(f"synced to {out['database']} as {out['user']}@{out['host']}: {result.turns_sent:,} turns sent "
                f"({result.turns_added:,} new, {result.turns_updated:,} updated), {result.tool_calls_sent:,} tool "
                f"calls ({result.tool_calls_added:,} new), {result.agents_sent:,} agents")
-    click.echo(f"other machines today ({spend.day}): ${spend.usd:,.2f}, {spend.tokens:,} tokens on "
+    click.echo(f"other machines today ({spend.day}): {usd(spend.usd)}, {spend.tokens:,} tokens on "
                f"{spend.machines} machine{'s' if spend.machines != 1 else ''}")
