@@ -13,14 +13,12 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import Figure, median_seconds, run_command
+from fixtures_gen.otlp_receiver import otlp_receiver
 from fixtures_gen.pgserver import create_database, temp_postgres
 from fixtures_gen.synth import write_history
 
@@ -44,29 +42,6 @@ def _checked(cmd: list[str], env: dict[str, str]) -> Callable[[], object]:
         return result
 
     return go
-
-
-@contextmanager
-def _receiver() -> Iterator[str]:
-    """An OTLP/HTTP endpoint that accepts everything (the bench measures the sender)."""
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            self.rfile.read(int(self.headers.get("Content-Length", "0")))
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def run(quick: bool) -> list[Figure]:
@@ -94,8 +69,8 @@ def run(quick: bool) -> list[Figure]:
         again_s = median_seconds(_checked([*thrifty, "sync", "--db", url], env), repeat=repeat)
         team_s = median_seconds(_checked([*thrifty, "report", "sessions", "--json", "--db", url], env),
                                 repeat=repeat)
-        with _receiver() as endpoint:
-            export_s = _timed(_checked([*thrifty, "export", "otlp", "--endpoint", endpoint], env))
+        with otlp_receiver() as receiver:
+            export_s = _timed(_checked([*thrifty, "export", "otlp", "--endpoint", receiver.url], env))
     size = f"{size_mb:.0f} MB of generated transcripts"
     return [
         Figure.compare(SECTION, "first sync", first_s, "s", "the issue's limit", FIRST_SYNC_LIMIT_S, at_most=1.0,

@@ -13,8 +13,9 @@ import pytest
 pytest.importorskip("opentelemetry.exporter.otlp.proto.http")
 pytest.importorskip("opentelemetry.proto")
 
-from otlp_receiver import otlp_receiver  # noqa: E402
 from team_helpers import Machine  # noqa: E402
+
+from fixtures_gen.otlp_receiver import otlp_receiver  # noqa: E402
 
 TYPES = {"input": "input_tokens", "output": "output_tokens", "cacheCreation": "cache_creation_tokens",
          "cacheRead": "cache_read_tokens"}

@@ -273,24 +273,23 @@ def parse_tools(raw: object) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items)
 
 
+def _url(raw: object, schemes: tuple[str, ...], what: str, example: str) -> str:
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a URL like {example}")
+    text = raw.strip()
+    if text and not text.startswith(schemes):
+        raise ValueError(f"not {what} (e.g. {example})")
+    return text
+
+
 def parse_url(raw: object) -> str:
     """A PostgreSQL URL ('' = off); the password is better kept in PGPASSWORD or ~/.pgpass than in a file."""
-    if not isinstance(raw, str):
-        raise ValueError("expected a URL like postgresql://user@host:5432/dbname")
-    text = raw.strip()
-    if text and not text.startswith(("postgresql://", "postgres://")):
-        raise ValueError("not a PostgreSQL URL (postgresql://user@host:5432/dbname)")
-    return text
+    return _url(raw, ("postgresql://", "postgres://"), "a PostgreSQL URL", "postgresql://user@host:5432/dbname")
 
 
 def parse_endpoint(raw: object) -> str:
     """An OTLP/HTTP endpoint ('' = off), e.g. http://collector:4318."""
-    if not isinstance(raw, str):
-        raise ValueError("expected a URL like http://collector:4318")
-    text = raw.strip()
-    if text and not text.startswith(("http://", "https://")):
-        raise ValueError("not an http(s) URL (e.g. http://collector:4318)")
-    return text
+    return _url(raw, ("http://", "https://"), "an http(s) URL", "http://collector:4318")
 
 
 PARSERS = {"usd": parse_usd, "tokens": parse_tokens, "percent": parse_percent, "count": parse_count,

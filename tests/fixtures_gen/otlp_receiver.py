@@ -1,5 +1,5 @@
-"""A local OTLP/HTTP receiver for the export tests: it keeps every POST to /v1/metrics, decoded with the official
-`opentelemetry-proto` definitions, and answers with the status the test sets."""
+"""A local OTLP/HTTP receiver for the export tests and the team benchmark: it keeps every POST to /v1/metrics,
+decoded with the official `opentelemetry-proto` definitions, and answers with the status the caller sets."""
 
 from __future__ import annotations
 
