@@ -14,7 +14,6 @@ from fixtures_gen.hooks import HOOK_TIMEOUT_S, SERVER_DIR, hook_command
 from fixtures_gen.synth import Session, realistic_session
 
 COMMAND_TIMEOUT_S = 180
-PASSWORD = "s3cr3t-Pa55word"  # the test server's, so tests can look for it in every output
 
 
 def start_today() -> datetime:
@@ -76,32 +75,3 @@ def finished(result: subprocess.Popen[str]) -> tuple[int, str, str]:
 def token_totals(totals: dict[str, Any]) -> tuple[int, int, int, int, int]:
     return (totals["input_tokens"], totals["output_tokens"], totals["cache_creation_tokens"],
             totals["cache_read_tokens"], totals["turns"])
-
-
-def link_venv(data: Path) -> None:
-    """`<data>/venv` as links to the test venv (which has the team extra), where the Stop hook looks for it."""
-    venv_dir = data / "venv"
-    (venv_dir / "bin").mkdir(parents=True)
-    (venv_dir / "bin" / "python").symlink_to(Path(sys.executable))
-    (venv_dir / "lib").symlink_to(Path(sys.prefix) / "lib")
-    (venv_dir / "pyvenv.cfg").symlink_to(Path(sys.prefix) / "pyvenv.cfg")
-
-
-def wait_for_background_job(data: Path, timeout_s: int = COMMAND_TIMEOUT_S) -> dict[str, Any]:
-    """Wait until the background job the Stop hook started has finished (it holds `team.lock` from its start until
-    its end), then return its status file. The wait is bounded by an alarm."""
-    import fcntl
-    import signal
-
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError(f"the background team job did not finish within {timeout_s} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(timeout_s)
-    try:
-        with open(data / "team.lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-    return json.loads((data / "team-status.json").read_text())

@@ -8,7 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from team_helpers import Machine, link_venv, wait_for_background_job
+from team_helpers import Machine
+
+from fixtures_gen.claude_code import make_stamped_venv
+from fixtures_gen.team import wait_for_background_job
 
 pytest.importorskip("psycopg")
 
@@ -38,7 +41,7 @@ def test_b_refuses_a_new_subagent_once_a_spend_is_synced(tmp_path: Path, team_ur
     assert before == {}, "B alone is under the team budget"
 
     assert a.json("sync", "--db", team_url)["turns_added"] > 0
-    link_venv(b.data)
+    make_stamped_venv(b.data)
     stop = b.hook("stop", {"session_id": b_session.session_id, "transcript_path": str(b_session.main.path),
                            "cwd": str(b.project), "hook_event_name": "Stop", "stop_hook_active": False}, options)
     assert stop.returncode == 0 and not stop.stdout, stop.stderr

@@ -8,9 +8,11 @@ import socket
 from pathlib import Path
 
 import pytest
-from team_helpers import PASSWORD, Machine, link_venv, wait_for_background_job
+from team_helpers import Machine
 
+from fixtures_gen.claude_code import make_stamped_venv
 from fixtures_gen.pgserver import TempPostgres
+from fixtures_gen.team import PASSWORD, wait_for_background_job
 
 pytest.importorskip("psycopg")
 
@@ -77,7 +79,7 @@ def test_the_password_reaches_no_output_log_or_ledger(machine: Machine, team_url
     assert machine.hook("pre-tool-use", event, {**options, "team_daily_usd": 1000}).returncode == 0
     # A background job that fails: the database is gone, its error is logged and kept in the status file.
     missing = pg_server.url("dropped_team_db")
-    link_venv(machine.data)
+    make_stamped_venv(machine.data)
     stop = machine.hook("stop", {"session_id": session.session_id, "transcript_path": str(session.main.path),
                                  "cwd": str(machine.project), "hook_event_name": "Stop"}, {"team_db": missing})
     assert stop.returncode == 0 and not stop.stdout

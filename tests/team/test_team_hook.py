@@ -7,7 +7,10 @@ import fcntl
 from pathlib import Path
 
 import pytest
-from team_helpers import Machine, link_venv, wait_for_background_job
+from team_helpers import Machine
+
+from fixtures_gen.claude_code import make_stamped_venv
+from fixtures_gen.team import wait_for_background_job
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -22,7 +25,7 @@ def test_the_stop_hook_returns_while_its_sync_is_still_blocked(tmp_path: Path, t
     machine.sessions(range(91, 92), turns=3)
     assert machine.json("sync", "--db", team_url)["turns_added"] > 0  # creates the team tables
     [session] = machine.sessions(range(92, 93), turns=3)
-    link_venv(machine.data)
+    make_stamped_venv(machine.data)
     with psycopg.connect(team_url) as blocker:
         blocker.execute("LOCK TABLE thrifty_turns IN ACCESS EXCLUSIVE MODE")  # every sync now waits on this
         stop = machine.hook("stop", _stop_event(machine, session), {"team_db": team_url})
