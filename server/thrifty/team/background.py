@@ -6,6 +6,7 @@ run to `team-status.json` (what `thrifty sync --status` would show and what test
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import sys
@@ -19,6 +20,7 @@ from thrifty.paths import data_dir, ledger_path
 from thrifty.team.spawn import job_lock
 
 STATUS_FILE = "team-status.json"
+PENDING_FILE = "team.pending"  # held by the one job waiting for the job lock
 LOG_FILE = "team.log"
 
 
@@ -54,25 +56,41 @@ def run(project_dir: str, env: Mapping[str, str] = os.environ) -> dict[str, Any]
 
 
 def main(argv: list[str]) -> int:
-    """ARGV: PROJECT_DIR [--lock-fd N] (N: the job lock, already held, handed over by the Stop hook)."""
+    """ARGV: PROJECT_DIR [--lock-fd N] (N: the job lock, already held, handed over by the Stop hook).
+
+    Without a handed-over lock (a job was running when the hook fired) this job queues behind it, unless another
+    job already waits: that one starts after the running job and sends our rows too, so at most one job runs and
+    one waits however fast turns end.
+    """
     directory = data_dir()
     directory.mkdir(parents=True, exist_ok=True)
     project_dir = argv[0] if argv else ""
-    # The lock handed over by the Stop hook, or (when another job held it then) our own, waited for: jobs queue,
-    # and each is incremental, so the second finds little to send.
-    held = os.fdopen(int(argv[2]), "a") if len(argv) == 3 and argv[1] == "--lock-fd" else None
-    with held or job_lock():
+    if len(argv) == 3 and argv[1] == "--lock-fd":
+        with os.fdopen(int(argv[2]), "a"):
+            _run_job(directory, project_dir)
+        return 0
+    with open(directory / PENDING_FILE, "a") as waiting:
         try:
-            status = run(project_dir)
-        except Exception as exc:  # noqa: BLE001 - a background job: log, never raise into nobody's terminal
-            status = {"error": f"{type(exc).__name__}: {_safe(str(exc), project_dir)}"}
-        status["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        failures = [part["error"] for part in (status.get("sync"), status.get("export"))
-                    if isinstance(part, dict) and "error" in part]
-        for failure in [*failures, *([status["error"]] if "error" in status else [])]:
-            _log(directory, failure)
-        _write_status(directory / STATUS_FILE, status)
+            fcntl.flock(waiting, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return 0
+        with job_lock():
+            fcntl.flock(waiting, fcntl.LOCK_UN)  # running now: the next job may wait behind this one
+            _run_job(directory, project_dir)
     return 0
+
+
+def _run_job(directory: Path, project_dir: str) -> None:
+    try:
+        status = run(project_dir)
+    except Exception as exc:  # noqa: BLE001 - a background job: log, never raise into nobody's terminal
+        status = {"error": f"{type(exc).__name__}: {_safe(str(exc), project_dir)}"}
+    status["finished_at"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    failures = [part["error"] for part in (status.get("sync"), status.get("export"))
+                if isinstance(part, dict) and "error" in part]
+    for failure in [*failures, *([status["error"]] if "error" in status else [])]:
+        _log(directory, failure)
+    _write_status(directory / STATUS_FILE, status)
 
 
 def _safe(text: str, project_dir: str) -> str:

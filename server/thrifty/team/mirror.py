@@ -47,7 +47,7 @@ def load(pg: Any, filters: Filters, exclude: tuple[str, str] | None = None) -> s
                    c.plugin, c.server, c.tool FROM thrifty_tool_calls c
             WHERE c.message_id IN (SELECT t.message_id FROM thrifty_turns t{where}) ORDER BY c.ts, c.tool_use_id""",
         params).fetchall()
-    agents = pg.execute(f"""SELECT session_id, agent_id, agent_type, description FROM thrifty_agents
+    agents = pg.execute(f"""SELECT session_id, agent_id, agent_type FROM thrifty_agents
                             WHERE session_id IN (SELECT t.session_id FROM thrifty_turns t{where})""", params).fetchall()
     with transaction(mem):
         mem.executemany(
@@ -60,7 +60,7 @@ def load(pg: Any, filters: Filters, exclude: tuple[str, str] | None = None) -> s
             """INSERT OR IGNORE INTO tool_calls (tool_use_id, message_id, session_id, agent_id, file_id, line_offset,
                    ts, name, plugin, server, tool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             ((None if r[0].startswith("~") else r[0], r[1], r[2], r[3], file_id(r[4]), *r[5:]) for r in calls))
-        mem.executemany("INSERT OR IGNORE INTO agents VALUES (?, ?, ?, ?)", agents)
+        mem.executemany("INSERT OR IGNORE INTO agents (session_id, agent_id, agent_type) VALUES (?, ?, ?)", agents)
     return mem
 
 

@@ -5,7 +5,7 @@ Team tables (created on first use by whoever gets there first, under an advisory
   `request_id`); a response without a message id gets `~<session>/<agent>/<line offset>`. Tagged with `user_name`
   and `host`; tokens as the local ledger holds them; an upsert keeps the copy with the larger token total.
 - `thrifty_tool_calls`: one row per tool_use block, keyed by `tool_use_id`.
-- `thrifty_agents`: subagent types, keyed (`session_id`, `agent_id`).
+- `thrifty_agents`: subagent types, keyed (`session_id`, `agent_id`) (not the task descriptions: they are prompt text).
 Money is never stored: reports price the tokens at read time, as the local ledger does.
 """
 
@@ -107,7 +107,6 @@ _SCHEMA = [
         session_id text NOT NULL,
         agent_id text NOT NULL,
         agent_type text,
-        description text,
         PRIMARY KEY (session_id, agent_id)
     )""",
 ]

@@ -1,10 +1,11 @@
 """`thrifty sync`: push this machine's new ledger facts to the team database, each exactly once.
 
 New turns (`turns.id` above the mark), turns whose tokens changed since (`turn_changes`), new tool calls and the
-agents of the sessions sent go up in chunks; each chunk is one PostgreSQL transaction that stages the rows with
-COPY and merges them with `INSERT ... ON CONFLICT` on the de-duplication key, keeping the copy with the larger token
-total. The local mark moves only after the commit, so an interrupted sync repeats rows the keys absorb, and two
-machines (or two syncs of one machine) merging at once lose nothing and double nothing.
+agent types of the sessions sent go up in chunks (facts only: no task descriptions, prompts or file contents).
+Each chunk is one PostgreSQL transaction that stages the rows with COPY and merges them with
+`INSERT ... ON CONFLICT` on the de-duplication key, keeping the copy with the larger token total. The local mark
+moves only after the commit, so an interrupted sync repeats rows the keys absorb, and two machines (or two syncs
+of one machine) merging at once lose nothing and double nothing.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def _merge_agents(pg: Any, ledger: sqlite3.Connection, sessions: set[str]) -> in
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         rows.extend(ledger.execute(
-            f"""SELECT session_id, agent_id, agent_type, description FROM agents
+            f"""SELECT session_id, agent_id, agent_type FROM agents
                 WHERE session_id IN ({','.join('?' * len(chunk))}) ORDER BY session_id, agent_id""", chunk))
     if not rows:
         return 0
@@ -176,10 +177,9 @@ def _merge_agents(pg: Any, ledger: sqlite3.Connection, sessions: set[str]) -> in
     def work() -> int:
         with pg.cursor() as cur:
             cur.executemany(
-                """INSERT INTO thrifty_agents (session_id, agent_id, agent_type, description) VALUES (%s, %s, %s, %s)
+                """INSERT INTO thrifty_agents (session_id, agent_id, agent_type) VALUES (%s, %s, %s)
                    ON CONFLICT (session_id, agent_id) DO UPDATE SET
-                       agent_type = COALESCE(excluded.agent_type, thrifty_agents.agent_type),
-                       description = COALESCE(excluded.description, thrifty_agents.description)""", rows)
+                       agent_type = COALESCE(excluded.agent_type, thrifty_agents.agent_type)""", rows)
         return len(rows)
 
     result: int = _retrying(pg, work)
