@@ -4,6 +4,9 @@ venv it fails open (logged, exit 0, silent)."""
 from __future__ import annotations
 
 import fcntl
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -45,3 +48,17 @@ def test_without_the_venv_the_stop_hook_fails_open(tmp_path: Path, team_url: str
     assert "venv" in (machine.data / "hooks.log").read_text() and "not built yet" in (
         machine.data / "hooks.log").read_text()
     assert machine.json("report", "sessions")["totals"]["turns"] > 0, "the ingest itself still happened"
+
+
+def test_while_a_job_runs_and_another_waits_a_new_one_leaves_at_once(tmp_path: Path) -> None:
+    machine = Machine(tmp_path / "m", "erin", "box-e")
+    machine.data.mkdir(parents=True)
+    job = [sys.executable, "-m", "thrifty.team.background", str(machine.project)]
+    with open(machine.data / "team.lock", "a") as running, open(machine.data / "team.pending", "a") as waiting:
+        fcntl.flock(running, fcntl.LOCK_EX)  # a job is sending
+        fcntl.flock(waiting, fcntl.LOCK_EX)  # and one waits behind it
+        extra = subprocess.run(job, env=machine.env(), capture_output=True, timeout=120, check=False)
+        assert extra.returncode == 0 and not extra.stderr  # it returned although the job lock stays held
+        assert not (machine.data / "team-status.json").exists()
+    alone = subprocess.run(job, env=machine.env(), capture_output=True, timeout=120, check=False)
+    assert alone.returncode == 0 and "finished_at" in json.loads((machine.data / "team-status.json").read_text())
