@@ -65,8 +65,16 @@ def target_of(endpoint: str) -> str:
     return "otlp:" + metrics_url(endpoint)
 
 
+Tokens = tuple[int, int, int, int, int]  # input, output, 5m write, 1h write, cache read
+
+
+def _five(values: Any) -> Tokens:
+    a, b, c, d, e = (int(v) for v in values)
+    return a, b, c, d, e
+
+
 def _add_turn(batch: _Batch, session_id: str, model: str | None, speed: str | None, agent_type: str,
-              tokens: tuple[int, int, int, int, int], price_tokens: tuple[int, int, int, int, int] | None) -> None:
+              tokens: Tokens, price_tokens: Tokens | None) -> None:
     """Add one turn's tokens (or one change's deltas, priced as `cost(new) - cost(old)` via `price_tokens`)."""
     base = (("session.id", session_id), ("model", model or "unknown"), ("agent.type", agent_type))
     input_, output, write_5m, write_1h, read = tokens
@@ -76,7 +84,7 @@ def _add_turn(batch: _Batch, session_id: str, model: str | None, speed: str | No
     if price_tokens is None:
         usd = cost(model, speed, TokenSums.of_request(tokens))
     else:
-        old = tuple(n - d for n, d in zip(price_tokens, tokens, strict=True))
+        old = _five(n - d for n, d in zip(price_tokens, tokens, strict=True))
         new_usd, old_usd = (cost(model, speed, TokenSums.of_request(t)) for t in (price_tokens, old))
         usd = None if new_usd is None or old_usd is None else new_usd - old_usd
     if usd:
@@ -136,7 +144,7 @@ def _batches(snap: _Snapshot, start: Marks, result: ExportResult) -> Iterator[tu
         return "main" if agent_id == "main" else snap.agent_types.get((session_id, agent_id)) or "subagent"
 
     for row in snap.turns:
-        _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), tuple(row[5:10]), None)
+        _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), _five(row[5:10]), None)
         result.turns += 1
         marks = Marks(row[0], marks.changes_seq, marks.tool_calls_id, marks.refusals_id)
         if batch.size() >= BATCH_KEYS:
@@ -144,12 +152,12 @@ def _batches(snap: _Snapshot, start: Marks, result: ExportResult) -> Iterator[tu
             batch = _Batch()
     # A change is priced as cost(tokens after it) - cost(tokens before it); with several changes of one turn, the
     # tokens after each are the current ones minus the later changes, so walk them newest first.
-    after: dict[int, tuple[int, ...]] = {}
+    after: dict[int, Tokens] = {}
     for row in reversed(snap.changes):
-        turn_id, deltas = row[0], tuple(row[5:10])
-        current = after.get(turn_id, tuple(row[10:15]))
-        _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), deltas, current)  # type: ignore[arg-type]
-        after[turn_id] = tuple(c - d for c, d in zip(current, deltas, strict=True))
+        turn_id, deltas = row[0], _five(row[5:10])
+        current = after.get(turn_id, _five(row[10:15]))
+        _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), deltas, current)
+        after[turn_id] = _five(c - d for c, d in zip(current, deltas, strict=True))
         result.token_changes += 1
     for key, tokens in avoided_rows(start):
         batch.avoided[key] += tokens
