@@ -95,3 +95,27 @@ def test_new_turns_sync_incrementally_and_a_grown_copy_replaces_the_stored_one(
     team = a.json("report", "sessions", "--db", team_url)["totals"]
     assert team["output_tokens"] == local_before["output_tokens"] + 500
     assert a.json("sync", "--db", team_url)["turns_sent"] == 0
+
+
+def test_a_history_larger_than_a_chunk_is_sent_whole_once(machines: tuple[Machine, Machine], team_url: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from thrifty.dburl import target_key
+    from thrifty.ledger.db import connect as connect_ledger
+    from thrifty.team import sync as sync_module
+    from thrifty.team.pg import connect
+
+    a, _ = machines
+    local = a.json("report", "sessions")["totals"]  # ingests
+    calls = a.json("report", "tools")["totals"]["calls"]
+    monkeypatch.setattr(sync_module, "CHUNK_ROWS", 7)
+    ledger, pg = connect_ledger(a.data / "ledger.db"), connect(team_url)
+    try:
+        first = sync_module.sync(ledger, pg, target_key(team_url), a.user, a.host)
+        again = sync_module.sync(ledger, pg, target_key(team_url), a.user, a.host)
+    finally:
+        ledger.close()
+        pg.close()
+    assert (first.turns_added, first.tool_calls_added) == (local["turns"], calls)
+    assert first.turns_added > 7 * 3 and first.tool_calls_added > 7 * 3
+    assert (again.turns_sent, again.tool_calls_sent) == (0, 0)
+    assert token_totals(a.json("report", "sessions", "--db", team_url)["totals"]) == token_totals(local)

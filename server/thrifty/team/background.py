@@ -1,7 +1,7 @@
 """`python -m thrifty.team.background PROJECT_DIR`: the sync and export the Stop hook starts, one at a time.
 
-Fails open: every error goes to `team.log` in the data directory (password scrubbed), and the outcome of the last
-run to `team-status.json` (what `thrifty sync --status` would show and what tests wait for).
+Fails open: every error goes to `team.log` in the data directory (password scrubbed, kept under 1 MB plus one older
+file), and the outcome of the last run to `team-status.json` (for troubleshooting; the tests read it too).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from thrifty.team.spawn import job_lock
 STATUS_FILE = "team-status.json"
 PENDING_FILE = "team.pending"  # held by the one job waiting for the job lock
 LOG_FILE = "team.log"
+LOG_LIMIT_BYTES = 1 << 20
 
 
 def run(project_dir: str, env: Mapping[str, str] = os.environ) -> dict[str, Any]:
@@ -101,7 +102,10 @@ def _safe(text: str, project_dir: str) -> str:
 
 
 def _log(directory: Path, line: str) -> None:
-    with open(directory / LOG_FILE, "a", encoding="utf-8") as fh:
+    log = directory / LOG_FILE
+    if log.exists() and log.stat().st_size > LOG_LIMIT_BYTES:
+        os.replace(log, log.with_suffix(".log.1"))
+    with open(log, "a", encoding="utf-8") as fh:
         fh.write(f"{time.strftime('%Y-%m-%dT%H:%M:%S')} {line}\n")
 
 

@@ -19,7 +19,7 @@ from thrifty.ledger.transaction import transaction
 from thrifty.team.marks import Marks, current_marks, read_marks, write_marks
 from thrifty.team.pg import ensure_schema
 
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 20_000  # rows per PostgreSQL transaction (and per local read)
 RETRIES = 3  # a deadlock between two machines merging overlapping keys is retried (PostgreSQL aborts one side)
 
 _TURN_COLS = ("message_id", "request_id", "user_name", "host", "session_id", "project", "agent_id", "file_key",
@@ -98,9 +98,12 @@ def sync(ledger: sqlite3.Connection, pg: Any, target: str, user: str, host: str)
 
 
 def _chunks(ledger: sqlite3.Connection, sql: str, params: tuple[int, int]) -> Iterator[list[Any]]:
-    cursor = ledger.execute(sql, params)
-    while chunk := cursor.fetchmany(CHUNK_ROWS):
+    """Rows of `sql` (`... WHERE id > ? AND id <= ? ORDER BY id`, id first) in chunks, each read afresh after the
+    last id, so no read stays open across the mark writes between chunks."""
+    after, top = params
+    while chunk := ledger.execute(f"{sql} LIMIT {CHUNK_ROWS}", (after, top)).fetchall():
         yield chunk
+        after = chunk[-1][0]
 
 
 def _save(ledger: sqlite3.Connection, target: str, marks: Marks) -> None:
