@@ -9,7 +9,6 @@ import math
 import sqlite3
 from datetime import UTC, date, datetime
 
-from thrifty.dburl import target_key
 from thrifty.guard.budgets import Budget, amount_text, state_for
 from thrifty.guard.settings import TEAM_LEVEL, UNITS, Settings
 from thrifty.guard.team_spend import TeamSpend, read_team_spend
@@ -55,6 +54,8 @@ def team_budgets(conn: sqlite3.Connection, settings: Settings, session_id: str, 
     limits = {unit: settings.limit(TEAM_LEVEL, unit) for unit in UNITS}
     if not any(limit > 0 for limit in limits.values()) or not settings["team_db"]:
         return []
+    from thrifty.dburl import target_key  # urllib: imported only when a team budget is set
+
     cached = read_team_spend(conn, target_key(settings["team_db"]))
     others = cached if cached is not None and cached.day == today.isoformat() else None
     mine = total(conn, Filters(since=today, until=today))

@@ -6,11 +6,10 @@ Written by the team sync after each run (`thrifty.team.spend`), one row per team
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from typing import NamedTuple  # not dataclasses: its import alone would cost PreToolUse tens of milliseconds
 
 
-@dataclass(frozen=True)
-class TeamSpend:
+class TeamSpend(NamedTuple):
     """The other machines' spend on `day` as of the sync at `synced_at` (UTC ISO 8601)."""
 
     day: str

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import fcntl
 import os
-import subprocess
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from thrifty.guard.settings import resolve
 from thrifty.paths import data_dir
 
 SERVER_DIR = Path(__file__).resolve().parents[2]
 LOCK_FILE = "team.lock"
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def venv_python(env: Mapping[str, str] = os.environ) -> Path:
@@ -38,6 +41,8 @@ def start(project_dir: str, env: Mapping[str, str] = os.environ) -> subprocess.P
     """
     if not wanted(project_dir, env):
         return None
+    import subprocess  # only when a job starts: every Stop hook imports this module
+
     python = venv_python(env)
     if not python.exists():
         raise OSError(f"team sync skipped: thrifty's venv {python.parent.parent} is not built yet")
