@@ -71,6 +71,13 @@ def test_users_view_and_per_machine_rows_match_each_local_report(machines: tuple
     tools = a.json("report", "tools", "--db", team_url)
     local_calls = a.json("report", "tools")["totals"]["calls"] + b.json("report", "tools")["totals"]["calls"]
     assert tools["totals"]["calls"] == local_calls
+    misses = a.json("report", "cache-misses", "--db", team_url)["totals"]
+    local_misses = [m.json("report", "cache-misses")["totals"] for m in (a, b)]
+    assert misses["misses"] == sum(t["misses"] for t in local_misses) > 0
+    assert misses["rewritten_tokens"] == sum(t["rewritten_tokens"] for t in local_misses)
+    daily = a.json("report", "daily", "--db", team_url)
+    assert daily["team"]["machines"] == 2 and daily["totals"]["turns"] == sum(
+        m.json("report", "daily")["totals"]["turns"] for m in (a, b))
     table = a.run("report", "users", "--db", team_url)
     assert table.returncode == 0, table.stderr
     assert "alice" in table.stdout and "desktop-b" in table.stdout

@@ -1,8 +1,9 @@
 """The team's rows, read from PostgreSQL into an in-memory ledger of the local schema, so every report view and
 every price is computed by the same code as on one machine. The copy adds `user_name` and `host` to `turns`.
 
-Only the rows the filters select are read (by `ts`, project and session, on indexed columns), and their tool calls
-and agents.
+Only the rows the filters select are read (by `ts`, project and session, on indexed columns), with their tool calls
+and agents. Cache-miss causes in a team view cannot look for compaction markers in the transcripts (those stay on
+their machines), so they rely on the prompt-size test alone.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from thrifty.ledger.db import connect as connect_ledger
 from thrifty.ledger.queries import Filters
 from thrifty.ledger.transaction import transaction
+
+UNREADABLE = "/dev/null/thrifty-team"  # below a file, so never a readable path
 
 _TURN_COLS = ("message_id, request_id, user_name, host, session_id, project, agent_id, file_key, line_offset, ts, "
               "model, speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, "
@@ -61,6 +64,12 @@ def load(pg: Any, filters: Filters, exclude: tuple[str, str] | None = None) -> s
                    ts, name, plugin, server, tool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             ((None if r[0].startswith("~") else r[0], r[1], r[2], r[3], file_id(r[4]), *r[5:]) for r in calls))
         mem.executemany("INSERT OR IGNORE INTO agents (session_id, agent_id, agent_type) VALUES (?, ?, ?)", agents)
+        # One `files` row per source file (cache-miss detection joins them). The transcripts live on other
+        # machines: the path is one that cannot be opened, so detection falls back on the prompt-size test.
+        mem.executemany(
+            """INSERT INTO files (id, path, session_id, project, agent_id)
+               SELECT ?, ?, session_id, project, agent_id FROM turns WHERE file_id = ? LIMIT 1""",
+            ((file_id, f"{UNREADABLE}/{key}", file_id) for key, file_id in files.items()))
     return mem
 
 
