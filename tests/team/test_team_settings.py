@@ -57,3 +57,13 @@ def test_without_the_extra_the_message_names_the_install_command(monkeypatch: py
     assert result.exit_code == 1 and result.exception is not None and isinstance(result.exception, SystemExit)
     assert "needs thrifty's `team` extra" in result.output
     assert f"{sys.executable} -m pip install 'psycopg[binary]>=3.1,<4'" in result.output
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report", "html", "--db", "postgresql://me@127.0.0.1:1/team"], "not available over the team database"),
+    (["report", "users"], "the users view is a team view"),
+    (["report", "users", "--team"], "no team database"),
+])
+def test_team_report_misuse_gets_a_usage_message(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2 and message in result.output
