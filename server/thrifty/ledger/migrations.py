@@ -239,7 +239,22 @@ _M003 = [
 
 
 @migration
-def m004_team_sync(conn: sqlite3.Connection) -> None:
+def m004_implausible_usage(conn: sqlite3.Connection) -> None:
+    """Usage lines refused at ingest because their token counts cannot be real (negative, not an integer, above
+    10^12 in a turn): one row per line, so the report can say how many were skipped and the sums stay sane."""
+    conn.execute(
+        """CREATE TABLE implausible_usage (
+            path TEXT NOT NULL,
+            line_offset INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (path, line_offset)
+        )"""
+    )
+
+
+@migration
+def m005_team_sync(conn: sqlite3.Connection) -> None:
     """What the team sync and the OTLP export need to send each fact once (thrifty.team).
 
     - `turn_changes`: one row per later change of a turn's token counts (a larger copy of the same message replaces
@@ -251,11 +266,11 @@ def m004_team_sync(conn: sqlite3.Connection) -> None:
       cache PreToolUse reads for team budgets (never the network).
     - `refusals`: each tool call PreToolUse refused, with why (`budget` or `loop`), for `thrifty.budget.refusals`.
     """
-    for statement in _M004:
+    for statement in _M005:
         conn.execute(statement)
 
 
-_M004 = [
+_M005 = [
     """CREATE TABLE turn_changes (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         turn_id INTEGER NOT NULL,
