@@ -28,6 +28,7 @@ from thrifty.guard.budgets import MAIN_AGENT, evaluate
 from thrifty.guard.enforce import Notice, plan, reply
 from thrifty.guard.loop_guard import check_and_record, content_key, record_result
 from thrifty.guard.settings import FAN_OUT_TOOLS, Settings, project_dir_of, resolve
+from thrifty.guard.team_budget import team_budgets
 from thrifty.ledger.db import LedgerError, connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
 from thrifty.savings import events
@@ -62,8 +63,9 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         return _cannot_compute(settings, tool_name, exc)
     try:
         try:
-            budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on \
-                else []
+            day = today or date.today()
+            budgets = evaluate(conn, settings, session_id, agent_id, day) if settings.budgets_on else []
+            budgets += team_budgets(conn, settings, session_id, day)
         except (sqlite3.Error, OverflowError) as exc:
             return _cannot_compute(settings, tool_name, exc)
         budget_plan = plan(budgets, settings, tool_name)
@@ -90,6 +92,9 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                     if spawn_reason is None:
                         spawns.record_spawn(conn, session_id, agent_id, tool_use_id or uuid.uuid4().hex)
                 shown = [notice for notice in notices if first_time(conn, session_id, notice)]
+                for reason, why in ((budget_plan.deny_reason, "budget"), (loop_reason, "loop")):
+                    if reason:
+                        record_refusal(conn, session_id, agent_id, tool_name, why)
                 remember_settings(conn, session_id, settings)
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
@@ -186,6 +191,12 @@ def first_time(conn: sqlite3.Connection, session_id: str, notice: Notice) -> boo
         (session_id, notice.key, notice.level, notice.limit),
     )
     return cursor.rowcount == 1
+
+
+def record_refusal(conn: sqlite3.Connection, session_id: str, agent_id: str, tool_name: str, reason: str) -> None:
+    """Count a refused call for `thrifty.budget.refusals` (reason: budget or loop)."""
+    conn.execute("INSERT INTO refusals (session_id, agent_id, tool_name, reason) VALUES (?, ?, ?, ?)",
+                 (session_id, agent_id, tool_name, reason))
 
 
 def remember_settings(conn: sqlite3.Connection, session_id: str, settings: Settings) -> None:

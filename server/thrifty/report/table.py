@@ -285,7 +285,8 @@ def _view_of(report: object) -> Callable[..., None]:
     from thrifty.report.branches import BranchesReport
     from thrifty.report.savings import SavingsReport
 
-    return {**_VIEWS, SavingsReport: savings_view, BranchesReport: branches_view}[type(report)]
+    views = {**_VIEWS, SavingsReport: savings_view, BranchesReport: branches_view}
+    return next(views[cls] for cls in type(report).__mro__ if cls in views)  # team views subclass these
 
 
 def render(report: Report, screen: Screen | None = None) -> None:
