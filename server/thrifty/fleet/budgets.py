@@ -56,7 +56,7 @@ class Budget:
         """The `thrifty budget raise` line that lifts this budget: the base amount again, or, when the spend is
         already past the limit by more than that (a budget set mid-session), the overshoot plus the base."""
         amount = self.base + max(self.spent - self.limit, 0.0) if self.spent - self.limit > self.base else self.base
-        text = f"{math.ceil(amount * 100) / 100:g}" if self.unit == "usd" else str(math.ceil(amount))
+        text = usd_number(amount, round_up=True, grouping=False) if self.unit == "usd" else str(math.ceil(amount))
         parts = ["thrifty budget raise", self.level, text]
         if self.unit == "tokens":
             parts.append("--tokens")
@@ -68,7 +68,23 @@ class Budget:
 
 
 def amount_text(unit: str, value: float) -> str:
-    return f"${value:,.2f}" if unit == "usd" else f"{int(value):,} tokens"
+    return f"${usd_number(value)}" if unit == "usd" else f"{int(value):,} tokens"
+
+
+def usd_number(value: float, *, round_up: bool = False, grouping: bool = True) -> str:
+    """A dollar amount with at least cents and, below $0.10, two significant digits, so a small budget never reads
+    as 0.00: 1234.5 -> '1,234.50', 0.5 -> '0.50', 0.0123 -> '0.012', 0.0001 -> '0.0001'. `round_up` rounds up
+    at that precision (a suggested raise must cover the spend)."""
+    magnitude = abs(value)
+    decimals = 2 if magnitude == 0 or magnitude >= 0.1 else max(2, 1 - math.floor(math.log10(magnitude)))
+    if round_up:
+        scale = 10**decimals
+        value = math.ceil(round(value * scale, 6)) / scale
+    text = f"{value:,.{decimals}f}" if grouping else f"{value:.{decimals}f}"
+    if decimals > 2:
+        whole, fraction = text.split(".")
+        text = f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
+    return text
 
 
 def state_for(ratio: float, settings: Settings) -> str:

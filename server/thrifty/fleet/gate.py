@@ -1,14 +1,15 @@
-"""The tool-call gate behind PreToolUse and PostToolUse: budgets and the loop guard, from the ledger only.
+"""The tool-call gate behind PreToolUse and PostToolUse: budgets and the loop guard, from the ledger.
 
-PreToolUse resolves the settings (environment and at most two small project files), returns at once when budgets
-and the loop guard are both off, else reads the spend of the budgets that apply (indexed SUMs over `turns`) and, in
-one short write transaction, judges and records the call in the loop-guard ring, records the one-time notices it
-is about to give (INSERT OR IGNORE, so concurrent hooks give each notice once) and the settings it used. It never
-reads transcripts. Spend lags by whatever the transcript holds that the ledger does not, so the async PostToolUse
-ingests the session's new transcript bytes after every call (work proportional to the new bytes) and records the
-call's result for the loop guard's idle rule. If another writer holds the ledger longer than `WRITE_WAIT_MS`
-(a cold `thrifty report` writing a large history), the call is decided on budgets alone rather than wait. Other
-errors propagate to the dispatcher, which logs them and exits 0 (fail open). Standard library only.
+PreToolUse resolves the settings (environment and at most two small project files) and returns at once when budgets
+and the loop guard are both off. With budgets on, it first ingests the session's new transcript bytes (the turn
+that just ended and asked for this call is already written; work proportional to the new bytes), then reads the
+spend of the budgets that apply (indexed SUMs over `turns`). In one short write transaction it judges and records
+the call in the loop-guard ring, records the one-time notices it is about to give (INSERT OR IGNORE, so concurrent
+hooks give each notice once) and the settings it used. The async PostToolUse records the call's result for the
+loop guard's idle rule and ingests too, so the ledger is current between calls. If another writer holds the ledger
+longer than `WRITE_WAIT_MS` (a cold `thrifty report` writing a large history), PreToolUse decides on the spend
+already recorded and on budgets alone rather than wait. Other errors propagate to the dispatcher, which logs them
+and exits 0 (fail open). Standard library only.
 """
 
 from __future__ import annotations
@@ -51,11 +52,14 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         return None
     conn = connect(ledger_path(env))  # type: ignore[arg-type]
     try:
-        budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
+        conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
+        budgets = []
+        if settings.budgets_on:
+            catch_up(conn, event, env, wait=False)  # the turn that asked for this call counts before we decide
+            budgets = evaluate(conn, settings, session_id, agent_id, today or date.today())
         budget_plan = plan(budgets, settings, tool_name)
         notices = budget_plan.notices + settings_notices(settings)
         loop_reason, shown = None, []
-        conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
         try:
             with transaction(conn):
                 if settings.loop_guard_on and tool_name:
@@ -82,8 +86,7 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
     settings = resolve(project_dir_of(event, env), env)
     tool_use_id = _str(event.get("tool_use_id"))
     wants_result = bool(settings["loop_idle_limit"]) and tool_use_id is not None
-    transcript = _str(event.get("transcript_path"))
-    wants_spend = settings.budgets_on and transcript is not None
+    wants_spend = settings.budgets_on and _str(event.get("transcript_path")) is not None
     if not wants_result and not wants_spend:
         return
     conn = connect(ledger_path(env))  # type: ignore[arg-type]
@@ -92,12 +95,29 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
             result = event["tool_response"] if "tool_response" in event else {"error": event.get("error")}
             with transaction(conn):
                 record_result(conn, session_id, agent_id, tool_use_id, result)
-        if wants_spend and transcript is not None:
-            from thrifty.ledger.ingest import ingest_files, session_files
-
-            ingest_files(conn, session_files(Path(transcript).expanduser()), transcripts_dir(env))  # type: ignore[arg-type]
+        if wants_spend:
+            catch_up(conn, event, env, wait=True)
     finally:
         conn.close()
+
+
+def catch_up(conn: sqlite3.Connection, event: Mapping[str, Any], env: Mapping[str, str], *, wait: bool) -> None:
+    """Ingest the session's new transcript bytes (main thread and subagents): work proportional to what is new.
+
+    Claude Code writes the assistant message that asks for a tool call before PreToolUse runs, so after this the
+    spend includes the turn that just ended. Without `wait`, a writer holding the ledger past the busy timeout
+    leaves the spend as it was (the call is decided on it) rather than stall the agent.
+    """
+    transcript = _str(event.get("transcript_path"))
+    if transcript is None:
+        return
+    from thrifty.ledger.ingest import ingest_files, session_files
+
+    try:
+        ingest_files(conn, session_files(Path(transcript).expanduser()), transcripts_dir(env))  # type: ignore[arg-type]
+    except sqlite3.OperationalError as exc:
+        if wait or ("locked" not in str(exc) and "busy" not in str(exc)):
+            raise
 
 
 def settings_notices(settings: Settings) -> list[Notice]:

@@ -98,8 +98,11 @@ class PluginHome:
             raise ClaudeCliError(f"plugin install said: {installed.stdout}{installed.stderr}")
 
     def configure(self, **options: Any) -> None:
-        """Set userConfig values through `claude plugin configure thrifty@thrifty --values-stdin`."""
-        self.cli("plugin", "configure", PLUGIN, "--values-stdin", stdin=json.dumps(options))
+        """Set userConfig values through `claude plugin configure thrifty@thrifty --values-stdin` (which takes a
+        JSON object of strings: numbers are sent as their text, as a user types them)."""
+        values = {key: value if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+                  for key, value in options.items()}
+        self.cli("plugin", "configure", PLUGIN, "--values-stdin", stdin=json.dumps(values))
 
     def plugin_options(self) -> dict[str, Any]:
         settings = json.loads((self.config_dir / "settings.json").read_text(encoding="utf-8"))

@@ -75,6 +75,13 @@ class ClaudeRun:
         lines = (path or self.transcript).read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
+    def attachments(self, kind: str, *, subagents: bool = True) -> list[dict[str, Any]]:
+        """The `attachment` payloads of one type (`hook_system_message`, `hook_additional_context`,
+        `hook_stopped_continuation`...) in the main transcript and, with `subagents`, the subagents'."""
+        paths = [self.transcript, *(self.subagent_transcripts() if subagents else [])]
+        return [record["attachment"] for path in paths for record in self.records(path)
+                if record.get("type") == "attachment" and record.get("attachment", {}).get("type") == kind]
+
     def debug_log(self) -> str:
         if self.debug_file is None or not self.debug_file.exists():
             return ""
