@@ -58,7 +58,8 @@ def judge(rows: list[tuple[str, str, int, int, int | None]], tool_name: str, key
                 idle += 1
         if idle >= idle_limit:
             return (f"{LOOP_REFUSAL}: the last {idle} tool calls changed no files and returned nothing new. "
-                    "Stop repeating them: summarise what you found and what is blocking you, or try a different approach.")
+                    "Stop repeating them: summarise what you found and what is blocking you, or try a different "
+                    "approach.")
     return None
 
 
