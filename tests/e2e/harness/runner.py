@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .hook_recorder import EVENTS, HookRecorder
 from .plugin_home import PluginHome
 from .script import Script
 from .scripted_api import ScriptedApi
@@ -107,6 +108,15 @@ class E2E:
         api.start()
         self.servers.append(api)
         return api
+
+    def record_hooks(self, events: Iterable[str] = EVENTS) -> HookRecorder:
+        """Log every payload Claude Code sends for `events` (a project settings hook beside thrifty's)."""
+        return HookRecorder(self.cwd, self.log_dir / "hook-payloads", events).install()
+
+    def hook_errors(self) -> str:
+        """What thrifty's hooks logged as errors (they fail open, so a broken hook shows only here)."""
+        log = self.home.data_dir / "hooks.log"
+        return log.read_text(encoding="utf-8") if log.exists() else ""
 
     def close(self) -> None:
         for api in self.servers:
