@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from harness import E2E, READ_MANY, PluginHome, Script, reply, select, tool_use
 
-from thrifty.bootstrap import STAMP
+from thrifty.launch.environment import STAMP
 
 
 @pytest.mark.slow
