@@ -50,3 +50,4 @@ def e2e(plugin_home: PluginHome, project: Path, tmp_path: Path) -> Iterator[E2E]
     finally:
         rig.close()
     assert not rig.hook_errors(), f"thrifty's hooks logged errors:\n{rig.hook_errors()}"
+    rig.check_ledgers()

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from .hook_recorder import EVENTS, HookRecorder
+from .ledger import expected, hook_fed, rebuilt, tokens
 from .plugin_home import PluginHome
-from .script import Script
+from .script import ZERO, Script, Usage
 from .scripted_api import ScriptedApi
 
 RUN_TIMEOUT_S = 180
@@ -117,6 +118,21 @@ class E2E:
         """What thrifty's hooks logged as errors (they fail open, so a broken hook shows only here)."""
         log = self.home.data_dir / "hooks.log"
         return log.read_text(encoding="utf-8") if log.exists() else ""
+
+    def check_ledgers(self) -> None:
+        """Every session these APIs answered: both ledgers (hook-fed, and rebuilt from the transcripts) hold exactly
+        the tokens the API reported for it. The `e2e` fixture runs this after every test."""
+        truth: dict[str, Usage] = {}
+        for api in self.servers:
+            for answer in api.answers:
+                truth[answer.session_id] = truth.get(answer.session_id, ZERO) + answer.usage
+        if not truth:
+            return
+        ledgers = (("hook-fed", hook_fed(self.home)), ("rebuilt", rebuilt(self.home, self.log_dir / "rebuilt-ledger")))
+        for name, ledger in ledgers:
+            for session_id, usage in truth.items():
+                got = tokens(ledger.report("sessions", session_id).totals)
+                assert got == expected(usage), f"{name} ledger, session {session_id}: {got} != API {expected(usage)}"
 
     def close(self) -> None:
         for api in self.servers:
