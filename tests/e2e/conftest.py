@@ -1,5 +1,5 @@
-"""Fixtures for the real-client suite: Claude Code 2.1.330 (skipped when absent), the plugin installed from the
-checkout into a throwaway HOME per test, and one warm plugin venv shared by the whole session."""
+"""Fixtures for the real-client suite: the plugin installed from the checkout into a throwaway HOME per test, and
+one warm plugin venv shared by the whole session (`claude`, which skips without Claude Code, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 from harness import E2E, PluginHome, copy_checkout
 
-from fixtures_gen.claude_code import CLAUDE_VERSION, find_claude, make_stamped_venv
-
-
-@pytest.fixture(scope="session")
-def claude() -> str:
-    found = find_claude()
-    if found is None:
-        pytest.skip(f"Claude Code {CLAUDE_VERSION} is not installed (PATH or .tools/node_modules/.bin)")
-    return found
+from fixtures_gen.claude_code import make_stamped_venv
 
 
 @pytest.fixture(scope="session")
