@@ -1,5 +1,5 @@
 """Fixtures for the real-client suite: the plugin installed from the checkout into a throwaway HOME per test, and
-one warm plugin venv shared by the whole session (`claude`, which skips without Claude Code, is in tests/conftest.py)."""
+one warm plugin venv shared by the session (`claude`, which skips without Claude Code, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
