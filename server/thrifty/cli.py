@@ -18,6 +18,7 @@ COMMANDS = {
     "setup": "thrifty.commands.setup:setup",
     "watch": "thrifty.commands.watch:watch",
     "budget": "thrifty.commands.budget:budget",
+    "batch": "thrifty.commands.batch:batch",
 }
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -36,9 +36,9 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
-    the latest one unless --session is given) or cache-misses (turns that rewrote their cached prefix, with a
-    likely cause and the extra cost). New transcript lines are read first, so history from before
-    thrifty was installed is included.
+    the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
+    likely cause and the extra cost) or batches (`thrifty batch` jobs at batch prices). New transcript lines are
+    read first, so history from before thrifty was installed is included.
     """
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
@@ -54,7 +54,8 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     from thrifty.report.table import render
 
     if _is_empty(result):
-        click.echo(_empty_message(filters))
+        click.echo(_empty_message(filters) if view.lower() != "batches" else
+                   "No batch recorded: `thrifty batch submit JOB` sends one (see `thrifty batch --help`).")
         return
     if plain:
         from thrifty.report.compact import render_summary
@@ -73,6 +74,8 @@ def _build(view: str, filters: object) -> object:
 
 
 def _is_empty(result: object) -> bool:
+    if hasattr(result, "batches"):
+        return not result.batches
     totals = getattr(result, "totals", None)
     if hasattr(totals, "calls"):
         return not getattr(totals, "calls", 0)
