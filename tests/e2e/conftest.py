@@ -24,11 +24,18 @@ def warm_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_stamped_venv(tmp_path_factory.mktemp("plugin-venv"))
 
 
-@pytest.fixture
-def plugin_home(claude: str, plugin_source: Path, warm_venv: Path, tmp_path: Path) -> PluginHome:
-    """A fresh HOME with thrifty installed (marketplace add + install) and the shared venv in its data dir."""
-    home = PluginHome(claude, tmp_path / "home")
+@pytest.fixture(scope="session")
+def installed_home(claude: str, plugin_source: Path, tmp_path_factory: pytest.TempPathFactory) -> PluginHome:
+    """A HOME where `claude plugin marketplace add` + `claude plugin install thrifty@thrifty` ran once."""
+    home = PluginHome(claude, tmp_path_factory.mktemp("installed") / "home")
     home.install(plugin_source)
+    return home
+
+
+@pytest.fixture
+def plugin_home(installed_home: PluginHome, warm_venv: Path, tmp_path: Path) -> PluginHome:
+    """A fresh HOME with thrifty installed (a copy of the installed one) and the shared venv in its data dir."""
+    home = installed_home.clone(tmp_path / "home")
     home.link_venv(warm_venv)
     return home
 
