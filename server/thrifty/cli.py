@@ -19,6 +19,7 @@ COMMANDS = {
     "watch": "thrifty.commands.watch:watch",
     "budget": "thrifty.commands.budget:budget",
     "batch": "thrifty.commands.batch:batch",
+    "statusline": "thrifty.commands.statusline:statusline",
 }
 
 
