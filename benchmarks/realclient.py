@@ -134,7 +134,7 @@ def cost_ab(claude: str, source: Path, venv: Path, root: Path) -> list[Figure]:
 
 
 # --- 2. always-on bytes ----------------------------------------------------------------------------------------
-def _opening(rig: E2E) -> ScriptedApi:
+def opening(rig: E2E) -> ScriptedApi:
     """Main: a ToolSearch that waits for the server, then a general-purpose subagent, then the end."""
     api = rig.serve(Script.of(
         reply(tool_use("ToolSearch", query=WAIT_FOR_SERVER)),
@@ -181,7 +181,7 @@ def _wire(request: ApiRequest) -> int:
     return len(json.dumps(request.body, separators=(",", ":"), ensure_ascii=False).encode())
 
 
-def _footprint_chars(rig: E2E, source: Path) -> tuple[int, dict[str, int]]:
+def footprint_estimate(rig: E2E, source: Path) -> tuple[int, dict[str, int]]:
     """`thrifty footprint`'s per-session estimate (tool search on) for the installed plugin, its hooks run."""
     import anyio
 
@@ -194,9 +194,9 @@ def _footprint_chars(rig: E2E, source: Path) -> tuple[int, dict[str, int]]:
 
 def always_on(claude: str, source: Path, venv: Path, root: Path) -> list[Figure]:
     plugin_rig = _rig(claude, source, venv, root / "with-plugin")
-    with_plugin = _opening(plugin_rig)
-    without = _opening(_rig(claude, source, venv, root / "without-plugin", plugin=False))
-    estimate, _ = _footprint_chars(plugin_rig, source)
+    with_plugin = opening(plugin_rig)
+    without = opening(_rig(claude, source, venv, root / "without-plugin", plugin=False))
+    estimate, _ = footprint_estimate(plugin_rig, source)
     reference = "thrifty footprint (tool search on)"
     figures = []
     for name, conversation, index in (("main thread, 1st request", "main", 0),
