@@ -24,8 +24,8 @@ from typing import Any
 from thrifty.guard.budgets import MAIN_AGENT, evaluate
 from thrifty.guard.enforce import Notice, plan, reply
 from thrifty.guard.loop_guard import check_and_record, content_key, record_result
-from thrifty.guard.settings import Settings, project_dir_of, resolve
-from thrifty.ledger.db import connect, transaction
+from thrifty.guard.settings import FAN_OUT_TOOLS, Settings, project_dir_of, resolve
+from thrifty.ledger.db import LedgerError, connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
 
 WRITE_WAIT_MS = 1_500  # the agent waits on this hook: past this, skip the loop-guard and notice writes this once
@@ -50,13 +50,19 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
     settings = resolve(project_dir_of(event, env), env)
     if not settings.budgets_on and not settings.loop_guard_on and not settings.errors:
         return None
-    conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    try:
+        conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    except LedgerError as exc:
+        return _cannot_compute(settings, tool_name, exc)
     try:
         conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
         budgets = []
-        if settings.budgets_on:
-            catch_up(conn, event, env, wait=False)  # the turn that asked for this call counts before we decide
-            budgets = evaluate(conn, settings, session_id, agent_id, today or date.today())
+        try:
+            if settings.budgets_on:
+                catch_up(conn, event, env, wait=False)  # the turn that asked for this call counts before we decide
+                budgets = evaluate(conn, settings, session_id, agent_id, today or date.today())
+        except (sqlite3.Error, OverflowError) as exc:
+            return _cannot_compute(settings, tool_name, exc)
         budget_plan = plan(budgets, settings, tool_name)
         notices = budget_plan.notices + settings_notices(settings)
         loop_reason, shown = None, []
@@ -75,6 +81,22 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         conn.close()
     deny = " ".join(reason for reason in (budget_plan.deny_reason, loop_reason) if reason) or None
     return reply(deny, budget_plan.stop_reason, shown)
+
+
+def _cannot_compute(settings: Settings, tool_name: str, error: Exception) -> dict[str, Any] | None:
+    """The spend cannot be read: fail open (re-raise: the dispatcher logs it and allows the call) unless the user
+    set `budget_fail = closed`, which refuses new subagents, and says why, until the ledger can be read again."""
+    if settings["budget_fail"] != "closed" or not settings.budgets_on or tool_name not in FAN_OUT_TOOLS:
+        raise error
+    reason = (f"thrifty: the budget cannot be checked ({shorten_error(error)}), and budget_fail = closed "
+              f"({settings.sources['budget_fail']}) refuses new subagents until it can; {tool_name} is refused. "
+              "Run `thrifty report` to see the ledger's problem, or set budget_fail = open.")
+    return reply(reason, None, [])
+
+
+def shorten_error(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> None:

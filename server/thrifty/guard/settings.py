@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,8 @@ KEYS: dict[str, Spec] = {
     "expensive_tools": Spec("tools", ("WebSearch", "WebFetch"), "tools refused at 100% (`mcp__x__*` = prefix)"),
     "loop_repeat_limit": Spec("count", 5, "refuse the Nth identical consecutive tool call (0 = off)"),
     "loop_idle_limit": Spec("count", 12, "refuse after N calls with no file change and no new result (0 = off)"),
+    "budget_fail": Spec("fail", "open", "when the spend cannot be computed: open (allow) or closed (refuse new "
+                        "subagents)"),
 }
 
 
@@ -122,7 +125,7 @@ def project_dir_of(event: Mapping[str, Any], env: Mapping[str, str] = os.environ
 
 def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> None:
     try:
-        data = path.read_bytes()
+        data = _read_regular(path)
     except OSError:
         return
     if b"thrifty" not in data and b"budget" not in data:
@@ -149,6 +152,19 @@ def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> 
             settings.errors.append(f"{where}: unknown setting {key!r}; known: {', '.join(KEYS)}")
             continue
         _apply(settings, key, value, path.name)
+
+
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes; a FIFO or device in its place raises instead of blocking the hook (O_NONBLOCK, S_ISREG)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def _table(doc: dict[str, Any], table_path: tuple[str, ...]) -> Any:
@@ -257,5 +273,12 @@ def parse_tools(raw: object) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items)
 
 
+def parse_fail(raw: object) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("open", "closed"):
+        raise ValueError('expected "open" (allow calls when the spend cannot be computed) or "closed"')
+    return text
+
+
 PARSERS = {"usd": parse_usd, "tokens": parse_tokens, "percent": parse_percent, "count": parse_count,
-           "tools": parse_tools}
+           "tools": parse_tools, "fail": parse_fail}

@@ -236,3 +236,18 @@ _M003 = [
     )""",
     "CREATE INDEX batch_requests_custom ON batch_requests(custom_id)",
 ]
+
+
+@migration
+def m004_implausible_usage(conn: sqlite3.Connection) -> None:
+    """Usage lines refused at ingest because their token counts cannot be real (negative, not an integer, above
+    10^12 in a turn): one row per line, so the report can say how many were skipped and the sums stay sane."""
+    conn.execute(
+        """CREATE TABLE implausible_usage (
+            path TEXT NOT NULL,
+            line_offset INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (path, line_offset)
+        )"""
+    )

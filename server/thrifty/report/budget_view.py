@@ -37,7 +37,7 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
     rows = []
     for key in KEYS:
         value = settings[key]
-        text = ", ".join(value) if isinstance(value, tuple) else f"{value:g}"
+        text = ", ".join(value) if isinstance(value, tuple) else value if isinstance(value, str) else f"{value:g}"
         rows.append(SettingRow(key=key, value=text, source=settings.sources[key]))
     return rows
 
