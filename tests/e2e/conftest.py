@@ -50,3 +50,6 @@ def e2e(plugin_home: PluginHome, project: Path, tmp_path: Path) -> Iterator[E2E]
         rig.close()
     assert not rig.hook_errors(), f"thrifty's hooks logged errors:\n{rig.hook_errors()}"
     rig.check_ledgers()
+
+
+from fixtures_gen.team import pg_server, team_url  # noqa: E402, F401 - the team scenario's PostgreSQL

@@ -25,6 +25,7 @@ from thrifty.guard.budgets import MAIN_AGENT, evaluate
 from thrifty.guard.enforce import Notice, plan, reply
 from thrifty.guard.loop_guard import check_and_record, content_key, record_result
 from thrifty.guard.settings import FAN_OUT_TOOLS, Settings, project_dir_of, resolve
+from thrifty.guard.team_budget import team_budgets
 from thrifty.ledger.db import LedgerError, connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
 
@@ -58,9 +59,11 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
         budgets = []
         try:
+            day = today or date.today()
             if settings.budgets_on:
                 catch_up(conn, event, env, wait=False)  # the turn that asked for this call counts before we decide
-                budgets = evaluate(conn, settings, session_id, agent_id, today or date.today())
+                budgets = evaluate(conn, settings, session_id, agent_id, day)
+            budgets += team_budgets(conn, settings, session_id, day)
         except (sqlite3.Error, OverflowError) as exc:
             return _cannot_compute(settings, tool_name, exc)
         budget_plan = plan(budgets, settings, tool_name)
@@ -72,6 +75,9 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                     loop_reason = check_and_record(conn, settings, session_id, agent_id, tool_name,
                                                    event.get("tool_input"), _str(event.get("tool_use_id")))
                 shown = [notice for notice in notices if first_time(conn, session_id, notice)]
+                for reason, why in ((budget_plan.deny_reason, "budget"), (loop_reason, "loop")):
+                    if reason:
+                        record_refusal(conn, session_id, agent_id, tool_name, why)
                 remember_settings(conn, session_id, settings)
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
@@ -156,6 +162,12 @@ def first_time(conn: sqlite3.Connection, session_id: str, notice: Notice) -> boo
         (session_id, notice.key, notice.level, notice.limit),
     )
     return cursor.rowcount == 1
+
+
+def record_refusal(conn: sqlite3.Connection, session_id: str, agent_id: str, tool_name: str, reason: str) -> None:
+    """Count a refused call for `thrifty.budget.refusals` (reason: budget or loop)."""
+    conn.execute("INSERT INTO refusals (session_id, agent_id, tool_name, reason) VALUES (?, ?, ?, ?)",
+                 (session_id, agent_id, tool_name, reason))
 
 
 def remember_settings(conn: sqlite3.Connection, session_id: str, settings: Settings) -> None:
