@@ -13,12 +13,15 @@ from fleet_helpers import (
     make_session,
     reply,
     run_hook,
+    start_today,
     stop,
     tool_event,
 )
 
+from fixtures_gen.synth import realistic_session
 from thrifty.cli import cli
-from thrifty.paths import data_dir, ledger_path
+from thrifty.guard.budgets import raise_amount
+from thrifty.paths import data_dir, ledger_path, transcripts_dir
 
 MAIN_OPUS = "claude-opus-4-8"
 
@@ -231,6 +234,26 @@ def test_a_ledger_held_by_another_writer_still_gets_a_budget_decision_without_wa
         blocker.close()
     later = reply(run_hook("pre-tool-use", tool_event(session, project, "Read", {"f": 1}), {"session_usd": limit}))
     assert "reached" in later["systemMessage"]
+
+
+def test_the_turn_that_asked_for_the_call_counts_before_the_gate_decides(project: Path) -> None:
+    """Claude Code writes the assistant turn before PreToolUse runs; no Stop hook has ingested it yet."""
+    session = realistic_session(transcripts_dir(), seed=31, turns=6, models=("claude-sonnet-4-6",), subagents=0,
+                                start=start_today(), extras=False)  # written, never ingested
+    spent = cost(session.transcripts)
+    limit = round(spent / 1.1, 2)  # 110%: over
+    reason = deny_reason(reply(run_hook("pre-tool-use", tool_event(session, project, "Agent"),
+                                        {"session_usd": limit})))
+    assert f"session budget ${limit:,.2f} reached" in reason
+    assert reason.startswith("Refused by thrifty's budget policy (not a failure): ")
+
+
+@pytest.mark.parametrize(("amount", "text"), [
+    (0.0001, "0.0001"), (0.0123, "0.013"), (0.00113, "0.0012"), (0.5, "0.50"), (0.085, "0.085"), (1234.5, "1234.50"),
+    (0.1001, "0.11"),
+])
+def test_a_suggested_raise_is_rounded_up_at_the_precision_money_is_shown(amount: float, text: str) -> None:
+    assert raise_amount(amount) == text
 
 
 def _absurd_usage_line(session_path: Path, **usage: object) -> str:

@@ -1,16 +1,17 @@
 """The tool-call gate behind PreToolUse and PostToolUse: budgets, the loop guard, steering hints (`steer`) and the
-spawn ceiling (`spawns`), from the ledger only.
+spawn ceiling (`spawns`), from the ledger.
 
-PreToolUse resolves the settings (environment and at most two small project files), returns at once when all of
-them are off, else reads the spend of the budgets that apply (indexed SUMs over `turns`) and, in
-one short write transaction, judges and records the call in the loop-guard ring, records the one-time notices it
-is about to give (INSERT OR IGNORE, so concurrent hooks give each notice once) and the settings it used. It never
-reads transcripts. Spend lags by whatever the transcript holds that the ledger does not, so the async PostToolUse
-ingests the session's new transcript bytes after every call (work proportional to the new bytes) and records the
-call's result for the loop guard's idle rule and the call's facts for the savings report (`savings.events`). If
-another writer holds the ledger longer than `WRITE_WAIT_MS`
-(a cold `thrifty report` writing a large history), the call is decided on budgets alone rather than wait. Other
-errors propagate to the dispatcher, which logs them and exits 0 (fail open). Standard library only.
+PreToolUse resolves the settings (environment and at most two small project files) and returns at once when all of
+them are off. With budgets on, it first ingests the session's new transcript bytes (the turn
+that just ended and asked for this call is already written; work proportional to the new bytes), then reads the
+spend of the budgets that apply (indexed SUMs over `turns`). In one short write transaction it judges and records
+the call in the loop-guard ring, records the one-time notices it is about to give (INSERT OR IGNORE, so concurrent
+hooks give each notice once) and the settings it used. The async PostToolUse records the call's result for the
+loop guard's idle rule and the call's facts for the savings report (`savings.events`), and ingests too, so the
+ledger is current between calls. If another writer holds the ledger
+longer than `WRITE_WAIT_MS` (a cold `thrifty report` writing a large history), PreToolUse decides on the spend
+already recorded and on budgets alone rather than wait. Other errors propagate to the dispatcher, which logs them
+and exits 0 (fail open). Standard library only.
 """
 
 from __future__ import annotations
@@ -62,9 +63,13 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
     except LedgerError as exc:
         return _cannot_compute(settings, tool_name, exc)
     try:
+        conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
+        budgets = []
         try:
             day = today or date.today()
-            budgets = evaluate(conn, settings, session_id, agent_id, day) if settings.budgets_on else []
+            if settings.budgets_on:
+                catch_up(conn, event, env, wait=False)  # the turn that asked for this call counts before we decide
+                budgets = evaluate(conn, settings, session_id, agent_id, day)
             budgets += team_budgets(conn, settings, session_id, day)
         except (sqlite3.Error, OverflowError) as exc:
             return _cannot_compute(settings, tool_name, exc)
@@ -72,7 +77,6 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         notices = budget_plan.notices + settings_notices(settings)
         loop_reason, spawn_reason, hint, shown = None, None, None, []
         tool_use_id = _str(event.get("tool_use_id"))
-        conn.execute(f"PRAGMA busy_timeout={WRITE_WAIT_MS}")
         try:
             with transaction(conn):
                 if settings.steer_on and tool_name:
@@ -92,7 +96,8 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                     if spawn_reason is None:
                         spawns.record_spawn(conn, session_id, agent_id, tool_use_id or uuid.uuid4().hex)
                 shown = [notice for notice in notices if first_time(conn, session_id, notice)]
-                for reason, why in ((budget_plan.deny_reason, "budget"), (loop_reason, "loop")):
+                for reason, why in ((budget_plan.deny_reason, "budget"), (loop_reason, "loop"),
+                                    (spawn_reason, "spawn")):
                     if reason:
                         record_refusal(conn, session_id, agent_id, tool_name, why)
                 remember_settings(conn, session_id, settings)
@@ -151,8 +156,7 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
     settings = resolve(project_dir, env)
     tool_use_id = _str(event.get("tool_use_id"))
     wants_result = bool(settings["loop_idle_limit"]) and tool_use_id is not None
-    transcript = _str(event.get("transcript_path"))
-    wants_spend = settings.budgets_on and transcript is not None
+    wants_spend = settings.budgets_on and _str(event.get("transcript_path")) is not None
     failed = "tool_response" not in event
     fact = events.fact_of(event, project_dir) if tool_use_id is not None and not failed else None
     spawn_failed = failed and tool_use_id is not None and event.get("tool_name") in FAN_OUT_TOOLS
@@ -169,12 +173,29 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
                     events.record(conn, session_id, agent_id, tool_use_id, str(event.get("tool_name")), fact)
                 if spawn_failed:
                     spawns.record_end(conn, session_id, f"fail:{tool_use_id}")
-        if wants_spend and transcript is not None:
-            from thrifty.ledger.ingest import ingest_files, session_files
-
-            ingest_files(conn, session_files(Path(transcript).expanduser()), transcripts_dir(env))  # type: ignore[arg-type]
+        if wants_spend:
+            catch_up(conn, event, env, wait=True)
     finally:
         conn.close()
+
+
+def catch_up(conn: sqlite3.Connection, event: Mapping[str, Any], env: Mapping[str, str], *, wait: bool) -> None:
+    """Ingest the session's new transcript bytes (main thread and subagents): work proportional to what is new.
+
+    Claude Code writes the assistant message that asks for a tool call before PreToolUse runs, so after this the
+    spend includes the turn that just ended. Without `wait`, a writer holding the ledger past the busy timeout
+    leaves the spend as it was (the call is decided on it) rather than stall the agent.
+    """
+    transcript = _str(event.get("transcript_path"))
+    if transcript is None:
+        return
+    from thrifty.ledger.ingest import ingest_files, session_files
+
+    try:
+        ingest_files(conn, session_files(Path(transcript).expanduser()), transcripts_dir(env))  # type: ignore[arg-type]
+    except sqlite3.OperationalError as exc:
+        if wait or ("locked" not in str(exc) and "busy" not in str(exc)):
+            raise
 
 
 def settings_notices(settings: Settings) -> list[Notice]:
@@ -194,7 +215,7 @@ def first_time(conn: sqlite3.Connection, session_id: str, notice: Notice) -> boo
 
 
 def record_refusal(conn: sqlite3.Connection, session_id: str, agent_id: str, tool_name: str, reason: str) -> None:
-    """Count a refused call for `thrifty.budget.refusals` (reason: budget or loop)."""
+    """Count a refused call for `thrifty.budget.refusals` (reason: budget, loop or spawn)."""
     conn.execute("INSERT INTO refusals (session_id, agent_id, tool_name, reason) VALUES (?, ?, ?, ?)",
                  (session_id, agent_id, tool_name, reason))
 

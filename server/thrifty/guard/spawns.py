@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from thrifty.guard.enforce import POLICY_REFUSAL
 from thrifty.guard.settings import Settings
+
+SPAWN_REFUSAL = POLICY_REFUSAL.format(rule="spawn ceiling")
 
 
 def refusal(conn: sqlite3.Connection, settings: Settings, session_id: str) -> str | None:
@@ -20,16 +23,16 @@ def refusal(conn: sqlite3.Connection, settings: Settings, session_id: str) -> st
     started = conn.execute("SELECT COUNT(*) FROM spawns WHERE session_id = ?", (session_id,)).fetchone()[0]
     if total_limit and started >= total_limit:
         started_text = "1 subagent" if started == 1 else f"{started} subagents"
-        return (f"thrifty: this session has already started {started_text}, its max_subagents ceiling of "
-                f"{total_limit}, so this Agent call is refused. Finish with the agents you have or do the rest "
+        return (f"{SPAWN_REFUSAL}: this session has already started {started_text}, its max_subagents ceiling of "
+                f"{total_limit}, so this Agent call is not run. Finish with the agents you have or do the rest "
                 f"yourself. {_how_to_raise('max_subagents', total_limit)}")
     if running_limit:
         ended = conn.execute("SELECT COUNT(*) FROM spawn_ends WHERE session_id = ?", (session_id,)).fetchone()[0]
         running = max(started - ended, 0)
         if running >= running_limit:
             are = "subagent of this session is" if running == 1 else "subagents of this session are"
-            return (f"thrifty: {running} {are} still running, its max_concurrent_subagents "
-                    f"ceiling of {running_limit}, so this Agent call is refused. Wait for one to finish, then retry. "
+            return (f"{SPAWN_REFUSAL}: {running} {are} still running, its max_concurrent_subagents "
+                    f"ceiling of {running_limit}, so this Agent call is not run. Wait for one to finish, then retry. "
                     f"{_how_to_raise('max_concurrent_subagents', running_limit)}")
     return None
 

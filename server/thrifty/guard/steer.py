@@ -16,6 +16,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from thrifty.guard.enforce import POLICY_REFUSAL
 from thrifty.savings.events import relative
 from thrifty.savings.steer_limits import RUN_LENGTH, WHOLE_MAX_BYTES, WHOLE_MAX_LINES
 
@@ -115,7 +116,8 @@ def add_to_reply(reply: dict[str, Any] | None, hint: Hint, enforce: bool) -> dic
     if enforce:
         reason = specific.get("permissionDecisionReason")
         specific["permissionDecision"] = "deny"
-        specific["permissionDecisionReason"] = f"{reason} {hint.text}" if reason else hint.text + " (steer = enforce)"
+        refusal = f"{POLICY_REFUSAL.format(rule='steering (steer = enforce)')}: {hint.text}"
+        specific["permissionDecisionReason"] = f"{reason} {refusal}" if reason else refusal
     else:
         context = specific.get("additionalContext")
         specific["additionalContext"] = f"{context} {hint.text}" if context else hint.text

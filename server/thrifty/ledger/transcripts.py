@@ -273,8 +273,10 @@ def implausible_usage(obj: Any) -> str | None:
 def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None:
     """(input, output, 5m cache write, 1h cache write, cache read), or None if a count is missing or not an integer.
 
-    When `cache_creation` splits the writes by TTL, the split is authoritative (its sum is the cache-write total);
-    without it every cache write counts as 5-minute, as ccusage does.
+    Cache writes are `cache_creation_input_tokens`, whatever the `cache_creation` TTL split says: the split only
+    apportions them, and what it leaves unassigned is 5-minute writes. An API that sends no split makes Claude Code
+    write a zero split next to the real total, and ccusage prices that total as 5-minute writes too. Only when the
+    total is absent does the split's sum stand in for it.
     """
     counts = []
     for name, required in _TOKEN_FIELDS:
@@ -286,19 +288,20 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
         counts.append(value)
     inp, out, creation, read = counts
     split = usage.get("cache_creation")
-    if type(split) is dict:
-        five = split.get("ephemeral_5m_input_tokens", 0)
-        hour = split.get("ephemeral_1h_input_tokens", 0)
-        if five is None:
-            five = 0
-        if hour is None:
-            hour = 0
-        if type(five) is not int or type(hour) is not int or min(five, hour) < 0 or max(five, hour) > MAX_TOKENS:
-            return None
-        return inp, out, five, hour, read
-    if split is not None:
+    if split is None:
+        return inp, out, creation, 0, read
+    if type(split) is not dict:
         return None
-    return inp, out, creation, 0, read
+    five = split.get("ephemeral_5m_input_tokens", 0)
+    hour = split.get("ephemeral_1h_input_tokens", 0)
+    five = 0 if five is None else five
+    hour = 0 if hour is None else hour
+    if type(five) is not int or type(hour) is not int or min(five, hour) < 0 or max(five, hour) > MAX_TOKENS:
+        return None
+    if "cache_creation_input_tokens" not in usage:
+        return inp, out, five, hour, read
+    hour = min(hour, creation)
+    return inp, out, creation - hour, hour, read
 
 
 _MISSING = object()
