@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # imported where used: the command's import stays light
+    from thrifty.ledger.queries import Filters
+    from thrifty.report.models import Report
 
 VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
@@ -58,28 +63,30 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
         return
     if plain:
         from thrifty.report.compact import render_summary
+        from thrifty.report.models import SummaryReport
 
-        click.echo(render_summary(result))  # type: ignore[arg-type]
+        assert isinstance(result, SummaryReport)  # --plain is refused above for the other views
+        click.echo(render_summary(result))
         return
     render(result)
 
 
-def _build(view: str, filters: object) -> object:
+def _build(view: str, filters: Filters) -> Report:
     from thrifty.commands.ledger_access import open_ledger
     from thrifty.report.build import build
 
     with open_ledger() as conn:
-        return build(conn, view, filters)  # type: ignore[arg-type]
+        return build(conn, view, filters)
 
 
-def _is_empty(result: object) -> bool:
+def _is_empty(result: Report) -> bool:
     totals = getattr(result, "totals", None)
     if hasattr(totals, "calls"):
         return not getattr(totals, "calls", 0)
     return not getattr(totals, "turns", 0)
 
 
-def _empty_message(filters: object) -> str:
+def _empty_message(filters: Filters) -> str:
     from thrifty.paths import transcripts_dir
 
     scope = " matching these filters" if any(

@@ -49,7 +49,7 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
     settings = resolve(project_dir_of(event, env), env)
     if not settings.budgets_on and not settings.loop_guard_on and not settings.errors:
         return None
-    conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    conn = connect(ledger_path(env))
     try:
         budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
         budget_plan = plan(budgets, settings, tool_name)
@@ -86,7 +86,7 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
     wants_spend = settings.budgets_on and transcript is not None
     if not wants_result and not wants_spend:
         return
-    conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    conn = connect(ledger_path(env))
     try:
         if wants_result and tool_use_id is not None:
             result = event["tool_response"] if "tool_response" in event else {"error": event.get("error")}
@@ -95,7 +95,7 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
         if wants_spend and transcript is not None:
             from thrifty.ledger.ingest import ingest_files, session_files
 
-            ingest_files(conn, session_files(Path(transcript).expanduser()), transcripts_dir(env))  # type: ignore[arg-type]
+            ingest_files(conn, session_files(Path(transcript).expanduser()), transcripts_dir(env))
     finally:
         conn.close()
 

@@ -14,11 +14,13 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ENV_PREFIX = "CLAUDE_PLUGIN_OPTION_"
-LEVELS = ("session", "subagent", "daily")
-UNITS = ("usd", "tokens")
+Level = Literal["session", "subagent", "daily"]
+Unit = Literal["usd", "tokens"]
+LEVELS: tuple[Level, ...] = ("session", "subagent", "daily")
+UNITS: tuple[Unit, ...] = ("usd", "tokens")
 FAN_OUT_TOOLS = frozenset({"Task", "Agent"})  # the subagent tool; Claude Code versions have used both names
 
 

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 # json decodes about 65 MB/s of usage lines here, orjson about 200 MB/s, but importing orjson costs about 15 ms
 # (CPU), as much as json spends on a megabyte. A hook reads a few kilobytes per turn, so orjson is imported only
@@ -147,8 +147,8 @@ def _parse_candidate(line: bytes, offset: int, result: ParseResult) -> None:
         result.rejected += 1
     elif record is not _IGNORED:
         result.records.append(record)
-        iterations = obj["message"]["usage"].get("iterations")
-        if type(iterations) is list:
+        iterations = json_array(obj["message"]["usage"].get("iterations"))
+        if iterations is not None:
             result.records.extend(advisor_records(record, iterations))
 
 
@@ -181,13 +181,10 @@ _IGNORED = _Ignored()
 
 def usage_record(obj: Any, offset: int) -> UsageRecord | None:
     """The usage record in a decoded line; None when ccusage would reject it; `_IGNORED` for `<synthetic>`."""
-    if type(obj) is not dict:
-        return None
-    message = obj.get("message")
-    if type(message) is not dict:
-        return None
-    usage = message.get("usage")
-    if type(usage) is not dict:
+    obj = json_object(obj)
+    message = json_object(obj.get("message")) if obj is not None else None
+    usage = json_object(message.get("usage")) if message is not None else None
+    if obj is None or message is None or usage is None:
         return None
     ts = normalize_timestamp(obj.get("timestamp"))
     if ts is None:
@@ -220,9 +217,10 @@ def usage_record(obj: Any, offset: int) -> UsageRecord | None:
 def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRecord]:
     """Advisor calls billed inside a response (`usage.iterations[]` of type `advisor_message`, another model):
     each is its own record, keyed `<message id>:advisor:<n>` so its copies de-duplicate like any response."""
-    found = []
-    for item in iterations:
-        if type(item) is not dict or item.get("type") != "advisor_message":
+    found: list[UsageRecord] = []
+    for entry in iterations:
+        item = json_object(entry)
+        if item is None or item.get("type") != "advisor_message":
             continue
         model, tokens = item.get("model"), usage_tokens(item)
         if type(model) is str and model and tokens is not None:
@@ -238,7 +236,7 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
     When `cache_creation` splits the writes by TTL, the split is authoritative (its sum is the cache-write total);
     without it every cache write counts as 5-minute, as ccusage does.
     """
-    counts = []
+    counts: list[int] = []
     for name, required in _TOKEN_FIELDS:
         value = usage.get(name, _MISSING)
         if value is _MISSING and not required:
@@ -247,8 +245,8 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
             return None  # missing required count, explicit null, float, string, negative
         counts.append(value)
     inp, out, creation, read = counts
-    split = usage.get("cache_creation")
-    if type(split) is dict:
+    split = json_object(usage.get("cache_creation"))
+    if split is not None:
         five = split.get("ephemeral_5m_input_tokens", 0)
         hour = split.get("ephemeral_1h_input_tokens", 0)
         if five is None:
@@ -258,7 +256,7 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
         if type(five) is not int or type(hour) is not int or min(five, hour) < 0 or max(five, hour) > MAX_TOKENS:
             return None
         return inp, out, five, hour, read
-    if split is not None:
+    if usage.get("cache_creation") is not None:
         return None
     return inp, out, creation, 0, read
 
@@ -272,16 +270,25 @@ _TOKEN_FIELDS = (
 
 def tool_uses(content: Any) -> list[tuple[str, str]]:
     """(tool_use_id, tool name) of each tool_use block in a message's content."""
-    if type(content) is not list:
-        return []
-    found = []
-    for block in content:
-        if type(block) is dict and block.get("type") == "tool_use":
+    found: list[tuple[str, str]] = []
+    for entry in json_array(content) or ():
+        block = json_object(entry)
+        if block is not None and block.get("type") == "tool_use":
             name = block.get("name")
             if type(name) is str and name:
                 tool_id = block.get("id")
                 found.append((tool_id if type(tool_id) is str else "", name))
     return found
+
+
+def json_object(value: Any) -> dict[str, Any] | None:
+    """`value` when it is a JSON object (exactly a dict, as json decodes one), else None."""
+    return cast("dict[str, Any]", value) if type(value) is dict else None
+
+
+def json_array(value: Any) -> list[Any] | None:
+    """`value` when it is a JSON array (exactly a list), else None."""
+    return cast("list[Any]", value) if type(value) is list else None
 
 
 def _optional_nonempty_str(obj: dict[str, Any], key: str) -> bool:

@@ -252,7 +252,7 @@ def _finish(request: SearchRequest, files: list[FileHits], shown: Shown, notes: 
 
 def _omitted_note(shown: Shown, next_offset: int) -> str:
     o = shown.omitted
-    where = []
+    where: list[str] = []
     if o.file and (o.windows or o.lines):
         windows = f"{_count(o.windows, 'more window')}, " if o.windows else ""
         where.append(f"{windows}{_count(o.lines, 'line')} of {shorten(o.file, 80)}")
