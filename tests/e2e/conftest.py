@@ -49,3 +49,6 @@ def e2e(plugin_home: PluginHome, project: Path, tmp_path: Path) -> Iterator[E2E]
         yield rig
     finally:
         rig.close()
+
+
+from fixtures_gen.team import pg_server, team_url  # noqa: E402, F401 - the team scenario's PostgreSQL

@@ -23,8 +23,9 @@ from typing import Any
 from thrifty.guard.budgets import MAIN_AGENT, evaluate
 from thrifty.guard.enforce import Notice, plan, reply
 from thrifty.guard.loop_guard import check_and_record, content_key, record_result
-from thrifty.guard.settings import Settings, project_dir_of, resolve
-from thrifty.ledger.db import connect, transaction
+from thrifty.guard.settings import FAN_OUT_TOOLS, Settings, project_dir_of, resolve
+from thrifty.guard.team_budget import team_budgets
+from thrifty.ledger.db import LedgerError, connect, transaction
 from thrifty.paths import ledger_path, transcripts_dir
 
 WRITE_WAIT_MS = 1_500  # the agent waits on this hook: past this, skip the loop-guard and notice writes this once
@@ -49,9 +50,17 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
     settings = resolve(project_dir_of(event, env), env)
     if not settings.budgets_on and not settings.loop_guard_on and not settings.errors:
         return None
-    conn = connect(ledger_path(env))
     try:
-        budgets = evaluate(conn, settings, session_id, agent_id, today or date.today()) if settings.budgets_on else []
+        conn = connect(ledger_path(env))
+    except LedgerError as exc:
+        return _cannot_compute(settings, tool_name, exc)
+    try:
+        try:
+            day = today or date.today()
+            budgets = evaluate(conn, settings, session_id, agent_id, day) if settings.budgets_on else []
+            budgets += team_budgets(conn, settings, session_id, day)
+        except (sqlite3.Error, OverflowError) as exc:
+            return _cannot_compute(settings, tool_name, exc)
         budget_plan = plan(budgets, settings, tool_name)
         notices = budget_plan.notices + settings_notices(settings)
         loop_reason, shown = None, []
@@ -62,6 +71,9 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                     loop_reason = check_and_record(conn, settings, session_id, agent_id, tool_name,
                                                    event.get("tool_input"), _str(event.get("tool_use_id")))
                 shown = [notice for notice in notices if first_time(conn, session_id, notice)]
+                for reason, why in ((budget_plan.deny_reason, "budget"), (loop_reason, "loop")):
+                    if reason:
+                        record_refusal(conn, session_id, agent_id, tool_name, why)
                 remember_settings(conn, session_id, settings)
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
@@ -71,6 +83,22 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
         conn.close()
     deny = " ".join(reason for reason in (budget_plan.deny_reason, loop_reason) if reason) or None
     return reply(deny, budget_plan.stop_reason, shown)
+
+
+def _cannot_compute(settings: Settings, tool_name: str, error: Exception) -> dict[str, Any] | None:
+    """The spend cannot be read: fail open (re-raise: the dispatcher logs it and allows the call) unless the user
+    set `budget_fail = closed`, which refuses new subagents, and says why, until the ledger can be read again."""
+    if settings["budget_fail"] != "closed" or not settings.budgets_on or tool_name not in FAN_OUT_TOOLS:
+        raise error
+    reason = (f"thrifty: the budget cannot be checked ({shorten_error(error)}), and budget_fail = closed "
+              f"({settings.sources['budget_fail']}) refuses new subagents until it can; {tool_name} is refused. "
+              "Run `thrifty report` to see the ledger's problem, or set budget_fail = open.")
+    return reply(reason, None, [])
+
+
+def shorten_error(error: Exception) -> str:
+    text = f"{type(error).__name__}: {error}"
+    return text if len(text) <= 160 else text[:159] + "…"
 
 
 def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> None:
@@ -114,6 +142,12 @@ def first_time(conn: sqlite3.Connection, session_id: str, notice: Notice) -> boo
         (session_id, notice.key, notice.level, notice.limit),
     )
     return cursor.rowcount == 1
+
+
+def record_refusal(conn: sqlite3.Connection, session_id: str, agent_id: str, tool_name: str, reason: str) -> None:
+    """Count a refused call for `thrifty.budget.refusals` (reason: budget or loop)."""
+    conn.execute("INSERT INTO refusals (session_id, agent_id, tool_name, reason) VALUES (?, ?, ?, ?)",
+                 (session_id, agent_id, tool_name, reason))
 
 
 def remember_settings(conn: sqlite3.Connection, session_id: str, settings: Settings) -> None:

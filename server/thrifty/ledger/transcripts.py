@@ -29,6 +29,7 @@ _fast_tried = False
 USAGE_MARKER = b'"usage":{'
 SYNTHETIC_MODEL = "<synthetic>"
 MAX_TOKENS = (1 << 63) - 1  # SQLite's INTEGER range; anything larger is not a real count
+MAX_TURN_TOKENS = 10**12  # no single API response bills more (a 1M-token context is 10^6); sums stay far from 2^63
 # Fields whose `null` makes ccusage reject the whole line (its serde schema has no Option for them).
 _NON_NULLABLE = frozenset(
     {
@@ -73,12 +74,13 @@ class UsageRecord:
 class ParseResult:
     """The usage records found in a run of complete lines, and how many candidate lines were malformed JSON."""
 
-    __slots__ = ("records", "malformed", "rejected")
+    __slots__ = ("records", "malformed", "rejected", "implausible")
 
     def __init__(self) -> None:
         self.records: list[UsageRecord] = []
         self.malformed = 0
         self.rejected = 0  # well-formed usage lines that fail validation (ccusage skips them too)
+        self.implausible: list[tuple[int, str]] = []  # (offset, why) of usage lines no real turn can have
 
 
 def parse_lines(data: bytes, base_offset: int = 0, end: int | None = None) -> ParseResult:
@@ -141,6 +143,11 @@ def _parse_candidate(line: bytes, offset: int, result: ParseResult) -> None:
         obj = _loads(line)
     except _DECODE_ERRORS:
         result.malformed += 1
+        return
+    reason = implausible_usage(obj)
+    if reason is not None:
+        result.rejected += 1  # ccusage skips negative and non-integer counts too; this one is also logged
+        result.implausible.append((offset, reason))
         return
     record = usage_record(obj, offset)
     if record is None:
@@ -228,6 +235,32 @@ def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRec
             found.append(UsageRecord(key, record.request_id, record.ts, model, None, record.is_sidechain, tokens,
                                      record.offset, []))
     return found
+
+
+def implausible_usage(obj: Any) -> str | None:
+    """Why the token counts of a decoded usage line cannot be real (negative, not an integer, above
+    MAX_TURN_TOKENS alone or together), or None. Missing and null counts are left to ccusage's rules."""
+    record = json_object(obj)
+    message = json_object(record.get("message")) if record is not None else None
+    usage = json_object(message.get("usage")) if message is not None else None
+    if message is None or usage is None:
+        return None
+    split = json_object(usage.get("cache_creation"))
+    counts: list[tuple[str, Any]] = [(name, usage.get(name)) for name, _ in _TOKEN_FIELDS]
+    if split is not None:
+        counts += [(name, split.get(name)) for name in ("ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens")]
+    total = 0
+    for name, value in counts:
+        if value is None:
+            continue
+        if type(value) is not int:
+            return f"implausible usage {name}={str(value)[:40]} (not an integer) in message {message.get('id')}"
+        if value < 0 or value > MAX_TURN_TOKENS:
+            return f"implausible usage {name}={value} (outside 0..10^12) in message {message.get('id')}"
+        total += value
+    if total > 2 * MAX_TURN_TOKENS:  # the cache split repeats cache_creation_input_tokens
+        return f"implausible usage: {total:,} tokens in one turn in message {message.get('id')}"
+    return None
 
 
 def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None:

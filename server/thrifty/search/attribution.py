@@ -28,13 +28,14 @@ class Attribution:
         return found
 
 
-def attribute(binary: str, patterns: list[str], lines: dict[LineKey, str]) -> Attribution:
+def attribute(binary: str, patterns: list[str], lines: dict[LineKey, str],
+              timeout: float = ATTRIBUTION_TIMEOUT_SECONDS) -> Attribution:
     keys = list(lines)
     text = "\n".join(lines[key] for key in keys).encode("utf-8", "replace")
     by_line: dict[LineKey, list[int]] = {}
     with ThreadPoolExecutor(max_workers=min(_WORKERS, len(patterns))) as pool:
         def rows_of(pattern: str) -> set[int] | None:
-            return rg.matching_rows(binary, pattern, text, ATTRIBUTION_TIMEOUT_SECONDS)
+            return rg.matching_rows(binary, pattern, text, min(timeout, ATTRIBUTION_TIMEOUT_SECONDS))
 
         rows_per_pattern = pool.map(rows_of, patterns)
         for index, rows in enumerate(rows_per_pattern):
