@@ -6,9 +6,9 @@ import logging
 import os
 import signal
 import sys
-from types import FrameType
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from mcp.server.mcpserver import MCPServer
 
