@@ -107,8 +107,9 @@ def _items(findings: list[Finding]) -> list[_Item]:
     if all(match and f.code not in TEST_CODES for f, match in located):
         first_seen: dict[str, int] = {}
         for _, match in located:
-            first_seen.setdefault(match["path"], len(first_seen))  # type: ignore[index]
-        located.sort(key=lambda pair: first_seen[pair[1]["path"]])  # type: ignore[index]  # files in the tool's order
+            if match:
+                first_seen.setdefault(match["path"], len(first_seen))
+        located.sort(key=lambda pair: first_seen[pair[1]["path"]] if pair[1] else 0)  # files in the tool's order
     if not all(match and f.code not in TEST_CODES for f, match in located):
         # One bug often fails many tests the same way: keep those together (groups in order of first failure) and
         # say "same error" instead of repeating the message.

@@ -59,7 +59,7 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
     if not (settings.budgets_on or settings.loop_guard_on or settings.errors or settings.steer_on or spawning):
         return None
     try:
-        conn = connect(ledger_path(env))  # type: ignore[arg-type]
+        conn = connect(ledger_path(env))
     except LedgerError as exc:
         return _cannot_compute(settings, tool_name, exc)
     try:
@@ -162,7 +162,7 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
     spawn_failed = failed and tool_use_id is not None and event.get("tool_name") in FAN_OUT_TOOLS
     if not wants_result and not wants_spend and fact is None and not spawn_failed:
         return
-    conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    conn = connect(ledger_path(env))
     try:
         if (wants_result or fact is not None or spawn_failed) and tool_use_id is not None:
             result = event["tool_response"] if not failed else {"error": event.get("error")}

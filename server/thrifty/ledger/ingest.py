@@ -89,7 +89,7 @@ def ingest_tree(conn: sqlite3.Connection, root: Path) -> IngestStats:
     states = _load_states(conn, None)
     stats = IngestStats()
     stats.files_seen = len(listing)
-    todo = []
+    todo: list[str] = []
     for path, inode, size in listing:
         state = states.get(path)
         if state is None or state.inode != inode or state.size != size:
@@ -122,7 +122,7 @@ def _load_states(conn: sqlite3.Connection, paths: Sequence[str] | None) -> dict[
 
 def _ingest(conn: sqlite3.Connection, paths: list[str], root: Path | None, stats: IngestStats,
             states: dict[str, _State]) -> None:
-    reads = {}
+    reads: dict[str, _Read] = {}
     for path in paths:
         state = states.get(path)
         read = _read_new(describe(path, root), state, stats)
@@ -226,7 +226,8 @@ def _upsert_files(conn: sqlite3.Connection, reads: list[_Read], states: dict[str
 
 
 def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats) -> None:
-    inserts, updates = [], []
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
     for slot in slots:
         record, source = slot.record, slot.source
         if record is None or source is None:
@@ -259,7 +260,7 @@ def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats
 
 
 def _write_tool_calls(conn: sqlite3.Connection, reads: list[_Read], file_ids: dict[str, int]) -> None:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for read in reads:
         source, file_id = read.source, file_ids[read.source.path]
         for record in read.records:
@@ -281,7 +282,7 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
               if r.source.agent_id != MAIN_AGENT}
     if not wanted:
         return
-    known = set()
+    known: set[tuple[str, str]] = set()
     for (session_id, agent_id) in wanted:
         row = conn.execute("SELECT agent_type IS NOT NULL FROM agents WHERE session_id = ? AND agent_id = ?",
                            (session_id, agent_id)).fetchone()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TypedDict
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
@@ -30,7 +31,23 @@ VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-mis
          "branches")
 
 
-def usage_fields(usage: Usage) -> dict[str, object]:
+class UsageValues(TypedDict):
+    """The `UsageFields` of one row, typed for `Row(**usage_fields(usage))`."""
+
+    input_tokens: int
+    output_tokens: int
+    cache_creation_tokens: int
+    cache_read_tokens: int
+    cache_write_5m_tokens: int
+    cache_write_1h_tokens: int
+    total_tokens: int
+    cost_usd: float | None
+    unpriced_models: list[str]
+    cache_hit_ratio: float | None
+    turns: int
+
+
+def usage_fields(usage: Usage) -> UsageValues:
     """The token, cost and ratio fields every usage row shares."""
     return {
         "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
@@ -72,8 +89,9 @@ def build_daily(conn: sqlite3.Connection, filters: Filters) -> DailyReport:
 def agent_rows(conn: sqlite3.Connection, filters: Filters) -> list[AgentRow]:
     types = queries.agent_types(conn, filters.session_id)
     rows = [
-        AgentRow(session_id=str(session_id), agent_id=str(agent_id), agent_type=types.get((session_id, agent_id)),
-                 model=model, first_activity=usage.first_ts, last_activity=usage.last_ts, **usage_fields(usage))
+        AgentRow(session_id=str(session_id), agent_id=str(agent_id),
+                 agent_type=types.get((str(session_id), str(agent_id))), model=model, first_activity=usage.first_ts,
+                 last_activity=usage.last_ts, **usage_fields(usage))
         for (session_id, agent_id, model), usage in queries.agent_totals(conn, filters).items()
     ]
     first_seen: dict[tuple[str, str], str] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import anyio
@@ -45,6 +46,7 @@ def register(server: MCPServer, config: ToolConfig) -> None:
             await ctx.report_progress(p.done, p.total, _progress_message(p))
 
         refused: ToolError | None = None
+        report: ChecksReport | None = None
         async with anyio.create_task_group() as group:
             group.start_soon(_heartbeat, progress, notify)
             try:
@@ -56,6 +58,7 @@ def register(server: MCPServer, config: ToolConfig) -> None:
         if refused is not None:
             with model_fixable_errors():
                 raise refused
+        assert report is not None  # run_checks returned (else it was refused)
         text = render_report(report, max_tokens)
         _measure(ctx, report, text)
         return tool_result(text, report, config)
@@ -73,11 +76,11 @@ def _measure(ctx: Context, report: ChecksReport, text: str) -> None:
     native.record(native.tool_use_id_of(ctx.request_context.meta), "run_checks", text, cost)
 
 
-async def _heartbeat(progress: Progress, notify: object) -> None:
+async def _heartbeat(progress: Progress, notify: Callable[[Progress], Awaitable[None]]) -> None:
     while True:
         await anyio.sleep(HEARTBEAT_S)
         if progress.started:
-            await notify(progress)  # type: ignore[operator]
+            await notify(progress)
 
 
 def _progress_message(progress: Progress) -> str:
