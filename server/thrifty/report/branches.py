@@ -11,44 +11,14 @@ from __future__ import annotations
 import re
 import sqlite3
 
-from pydantic import BaseModel
-
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
-from thrifty.report.build import totals_of, usage_fields
-from thrifty.report.models import Totals, UsageFields
+from thrifty.report.fields import totals_of, usage_fields
+from thrifty.report.models import BranchesReport, BranchRow, ModelShare, SessionBranchRow
 
 UNKNOWN = "(unknown)"
 _BRANCH = f"COALESCE(git_branch, '{UNKNOWN}')"
 _TIER = re.compile(r"(opus|sonnet|haiku|fable|mythos)")
-
-
-class ModelShare(BaseModel):
-    tier: str
-    tokens: int
-    token_share: float
-    cost_usd: float | None
-    cost_share: float | None
-
-
-class BranchRow(UsageFields):
-    git_branch: str
-    sessions: int
-    models: list[str]
-    model_mix: list[ModelShare]
-
-
-class SessionBranchRow(UsageFields):
-    session_id: str
-    git_branch: str
-    model_mix: list[ModelShare]
-
-
-class BranchesReport(BaseModel):
-    branches: list[BranchRow]
-    sessions: list[SessionBranchRow]
-    totals: Totals
-    notes: list[str] = []
 
 
 def tier_of(model: str | None) -> str:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from typing import TypedDict
 
 from thrifty.ledger import queries
-from thrifty.ledger.queries import Filters, Usage
+from thrifty.ledger.queries import Filters
 from thrifty.report.batches import batches_report
 from thrifty.report.cache_view import cache_misses_report
+from thrifty.report.fields import totals_of, usage_fields
 from thrifty.report.models import (
     AgentRow,
     AgentsReport,
@@ -26,45 +26,14 @@ from thrifty.report.models import (
     ToolTotals,
     Totals,
 )
+from thrifty.report.savings import SessionSavings, build_savings
 
 VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches", "savings",
          "branches")
 
 
-class UsageValues(TypedDict):
-    """The `UsageFields` of one row, typed for `Row(**usage_fields(usage))`."""
-
-    input_tokens: int
-    output_tokens: int
-    cache_creation_tokens: int
-    cache_read_tokens: int
-    cache_write_5m_tokens: int
-    cache_write_1h_tokens: int
-    total_tokens: int
-    cost_usd: float | None
-    unpriced_models: list[str]
-    cache_hit_ratio: float | None
-    turns: int
-
-
-def usage_fields(usage: Usage) -> UsageValues:
-    """The token, cost and ratio fields every usage row shares."""
-    return {
-        "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-        "cache_creation_tokens": usage.cache_creation_tokens, "cache_read_tokens": usage.cache_read_tokens,
-        "cache_write_5m_tokens": usage.cache_write_5m_tokens, "cache_write_1h_tokens": usage.cache_write_1h_tokens,
-        "total_tokens": usage.total_tokens, "cost_usd": usage.cost_usd, "unpriced_models": list(usage.unpriced_models),
-        "cache_hit_ratio": usage.cache_hit_ratio, "turns": usage.turns,
-    }
-
-
 def totals(conn: sqlite3.Connection, filters: Filters) -> Totals:
     return totals_of(queries.total(conn, filters))
-
-
-def totals_of(usage: Usage) -> Totals:
-    return Totals(**usage_fields(usage), models=usage.models, first_activity=usage.first_ts or None,
-                  last_activity=usage.last_ts or None)
 
 
 def build_sessions(conn: sqlite3.Connection, filters: Filters) -> SessionsReport:
@@ -156,9 +125,7 @@ def build_summary(conn: sqlite3.Connection, filters: Filters) -> SummaryReport:
     )
 
 
-def session_savings(conn: sqlite3.Connection, session_id: str) -> object:
-    from thrifty.report.savings import build_savings
-
+def session_savings(conn: sqlite3.Connection, session_id: str) -> SessionSavings | None:
     found = build_savings(conn, Filters(session_id=session_id)).sessions
     return found[0] if found else None
 
@@ -195,24 +162,22 @@ def build_batches(conn: sqlite3.Connection, filters: Filters) -> Report:
     return batches_report(conn, filters)
 
 
-def build_savings(conn: sqlite3.Connection, filters: Filters) -> Report:
+def build_savings_view(conn: sqlite3.Connection, filters: Filters) -> Report:
     """What thrifty saved and the waste left, per session (report.savings)."""
-    from thrifty.report.savings import build_savings as build
-
-    return build(conn, filters)  # type: ignore[return-value]
+    return build_savings(conn, filters)
 
 
 def build_branches(conn: sqlite3.Connection, filters: Filters) -> Report:
     """Cost per git branch and the model mix (report.branches)."""
     from thrifty.report.branches import build_branches as build
 
-    return build(conn, filters)  # type: ignore[return-value]
+    return build(conn, filters)
 
 
 BUILDERS: dict[str, Callable[[sqlite3.Connection, Filters], Report]] = {
     "sessions": build_sessions, "daily": build_daily, "agents": build_agents, "models": build_models,
     "tools": build_tools, "summary": build_summary, "cache-misses": build_cache_misses, "batches": build_batches,
-    "savings": build_savings, "branches": build_branches,
+    "savings": build_savings_view, "branches": build_branches,
 }
 
 

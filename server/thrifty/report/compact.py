@@ -4,7 +4,7 @@ echoes is paid for as output tokens (box-drawing tables cost several times more)
 from __future__ import annotations
 
 from thrifty.report.models import SummaryReport, UsageFields
-from thrifty.report.table import agent_label, money
+from thrifty.report.table import agent_label, money, one_line
 
 TOP_TOOLS = 8
 
@@ -36,8 +36,6 @@ def render_summary(report: SummaryReport) -> str:
         more = f" · {len(report.tools) - len(shown)} more omitted" if len(report.tools) > len(shown) else ""
         lines.append(f"tools (result tok/calls): {tools}{more}")
     if report.savings is not None:
-        from thrifty.report.savings_table import one_line
-
         lines.append("thrifty: " + one_line(report.savings))
     lines.extend(f"note: {note}" for note in report.notes)
     return "\n".join(lines)

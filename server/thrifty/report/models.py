@@ -183,9 +183,39 @@ class BatchesReport(BaseModel):
     notes: list[str] = []
 
 
-from thrifty.report.savings import SessionSavings  # noqa: E402 - the savings view keeps its own schema
+class ModelShare(BaseModel):
+    """One model tier's share of a branch's or session's tokens and priced cost (`report branches`)."""
+
+    tier: str
+    tokens: int
+    token_share: float
+    cost_usd: float | None
+    cost_share: float | None
+
+
+class BranchRow(UsageFields):
+    git_branch: str
+    sessions: int
+    models: list[str]
+    model_mix: list[ModelShare]
+
+
+class SessionBranchRow(UsageFields):
+    session_id: str
+    git_branch: str
+    model_mix: list[ModelShare]
+
+
+class BranchesReport(BaseModel):
+    branches: list[BranchRow]
+    sessions: list[SessionBranchRow]
+    totals: Totals
+    notes: list[str] = []
+
+
+from thrifty.report.savings import SavingsReport, SessionSavings  # noqa: E402 - the savings view keeps its schema
 
 SummaryReport.model_rebuild()
 
 Report = (SessionsReport | DailyReport | AgentsReport | ModelsReport | ToolsReport | SummaryReport
-          | CacheMissesReport | BatchesReport)
+          | CacheMissesReport | BatchesReport | SavingsReport | BranchesReport)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from pydantic import BaseModel, Field
 
@@ -212,6 +213,19 @@ def _read_before(conn: sqlite3.Connection, path: str, session_id: str, agent_id:
     return row is not None
 
 
+class _Turn(NamedTuple):
+    """One turn of an agent's transcript, with the tool call it made when it made exactly one."""
+
+    session_id: str
+    file_id: int
+    model: str | None
+    speed: str | None
+    prompt: int
+    calls: int
+    name: str | None
+    tool_use_id: str | None
+
+
 def _single_read_runs(conn: sqlite3.Connection, filters: Filters) -> list[tuple[str, Waste]]:
     where, params = filters.sql("t")
     rows = conn.execute(
@@ -222,29 +236,29 @@ def _single_read_runs(conn: sqlite3.Connection, filters: Filters) -> list[tuple[
                    (SELECT c.tool_use_id FROM tool_calls c WHERE c.message_id = t.message_id LIMIT 1)
             FROM turns t{where} ORDER BY t.file_id, t.line_offset""", params).fetchall()
     found: list[tuple[str, Waste]] = []
-    run: list[tuple[object, ...]] = []
+    run: list[_Turn] = []
 
     def close() -> None:
         if len(run) >= RUN_LENGTH:
-            found.append((str(run[0][0]), _run_waste(conn, run)))
+            found.append((run[0].session_id, _run_waste(conn, run)))
         run.clear()
 
-    for row in rows:
-        single = row[5] == 1 and row[6] in ("Read", "Grep")
-        if run and (not single or row[1] != run[-1][1]):
+    for turn in (_Turn(*row) for row in rows):
+        single = turn.calls == 1 and turn.name in ("Read", "Grep")
+        if run and (not single or turn.file_id != run[-1].file_id):
             close()
         if single:
-            run.append(row)
+            run.append(turn)
     close()
     return found
 
 
-def _run_waste(conn: sqlite3.Connection, run: list[tuple[object, ...]]) -> Waste:
+def _run_waste(conn: sqlite3.Connection, run: list[_Turn]) -> Waste:
     usd: float | None = None
-    for _, _, model, speed, prompt, *_ in run[1:]:
-        usd = add(usd, TurnPrice(model, speed).resend_usd(int(prompt)))  # type: ignore[arg-type]
-    extra_tokens = sum(int(row[4]) for row in run[1:])  # type: ignore[call-overload]
-    ids = [str(row[7]) for row in run]
+    for turn in run[1:]:
+        usd = add(usd, TurnPrice(turn.model, turn.speed).resend_usd(turn.prompt))
+    extra_tokens = sum(turn.prompt for turn in run[1:])
+    ids = [str(turn.tool_use_id) for turn in run]
     known = {r[0]: r[1:] for r in conn.execute(
         f"SELECT tool_use_id, rel_path, path, pattern, kind FROM tool_events WHERE tool_use_id IN "
         f"({','.join('?' * len(ids))})", ids)}
@@ -255,7 +269,7 @@ def _run_waste(conn: sqlite3.Connection, run: list[tuple[object, ...]]) -> Waste
         calls.append(_read_many(paths) if paths else f"{TOOL_PREFIX}read_many(files=[...the {len(run)} files])")
     if patterns:
         calls.append(f"{TOOL_PREFIX}grep_and_read(patterns={json.dumps(list(dict.fromkeys(patterns)))})")
-    tools = sorted({str(row[6]) for row in run})
+    tools = sorted({str(turn.name) for turn in run})
     return Waste(kind="single_reads_run", tool="/".join(tools), tool_use_id=ids[0], path=paths[0] if paths else None,
                  tokens=extra_tokens, usd=usd, suggestion=" + ".join(calls))
 

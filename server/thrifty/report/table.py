@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from thrifty.money import usd
+from thrifty.report.branches import BranchesReport, ModelShare
 from thrifty.report.models import (
     AgentsReport,
     BatchesReport,
@@ -28,6 +29,7 @@ from thrifty.report.models import (
     Totals,
     UsageFields,
 )
+from thrifty.report.savings import SavingsReport, SavingsTotals, SessionSavings
 
 TITLE = "thrifty · token usage"
 MISSES_SHOWN = 200
@@ -211,8 +213,6 @@ def summary_view(report: SummaryReport, screen: Screen) -> None:
                  f"cache write {t.cache_creation_tokens:,}, cache read {t.cache_read_tokens:,}) · cache hit "
                  f"{ratio(t.cache_hit_ratio) or 'n/a'} · {t.turns:,} requests")
     if report.savings is not None:
-        from thrifty.report.savings_table import one_line
-
         screen.print("thrifty: " + one_line(report.savings))
     if report.agents:
         agents_table(AgentsReport(agents=report.agents, totals=t), screen, "by agent")
@@ -262,16 +262,60 @@ def batches_table(report: BatchesReport, screen: Screen) -> None:
     screen.print(draw("thrifty · batches at batch prices", columns, rows, total, screen.width, screen.color))
 
 
-def savings_view(report: object, screen: Screen) -> None:
-    from thrifty.report.savings_table import savings_table
+def one_line(row: SessionSavings | SavingsTotals) -> str:
+    """'saved ~$0.42 (52,000 tokens, 3 turns avoided in 4 thrifty calls) · waste left ~$0.10: 2 whole_file_read'."""
+    waste = row.waste if isinstance(row, SessionSavings) else []
+    waste_usd = row.waste_usd if isinstance(row, SavingsTotals) else None
+    kinds: dict[str, int] = dict(row.waste_by_kind) if isinstance(row, SavingsTotals) else {}
+    for entry in waste:
+        waste_usd = entry.usd if waste_usd is None else waste_usd + (entry.usd or 0.0)
+        kinds[entry.kind] = kinds.get(entry.kind, 0) + 1
+    text = (f"saved ~{usd(row.usd_saved)} ({row.tokens_avoided:,} tokens, {row.turns_avoided:,} turns avoided in "
+            f"{row.thrifty_calls:,} thrifty calls)" if row.thrifty_calls else "no thrifty tool calls")
+    if kinds:
+        text += f" · waste left ~{usd(waste_usd)}: " + ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    return text
 
-    savings_table(report, screen)  # type: ignore[arg-type]
+
+def savings_table(report: SavingsReport, screen: Screen) -> None:
+    columns = [Column("Session", right=False), Column("Calls", numeric=True), Column("Returned", numeric=True),
+               Column("Avoided", numeric=True), Column("Turns Avoided", numeric=True, drop=2),
+               Column("Saved", drop=0), Column("Waste", numeric=True, drop=1), Column("Waste $", drop=1)]
+    rows = [[short(s.session_id), s.thrifty_calls, s.tokens_returned, s.tokens_avoided, s.turns_avoided,
+             usd(s.usd_saved), len(s.waste), usd(_waste_usd(s))] for s in report.sessions]
+    t = report.totals
+    total = ["Total", t.thrifty_calls, t.tokens_returned, t.tokens_avoided, t.turns_avoided, usd(t.usd_saved),
+             sum(t.waste_by_kind.values()), usd(t.waste_usd)]
+    screen.print(draw("thrifty · what it saved, and the waste left", columns, rows, total, screen.width, screen.color))
+    entries = [(s.session_id, w) for s in report.sessions for w in s.waste]
+    if entries:
+        columns = [Column("Session", right=False, drop=3), Column("Waste", right=False), Column("Path", right=False),
+                   Column("Tokens", numeric=True), Column("$", drop=1), Column("Instead", right=False)]
+        rows = [[short(sid), w.kind, w.path or "", w.tokens, usd(w.usd), w.suggestion] for sid, w in entries]
+        screen.print(draw("waste left, with the thrifty call that replaces it", columns, rows, None, screen.width,
+                          screen.color))
 
 
-def branches_view(report: object, screen: Screen) -> None:
-    from thrifty.report.branches_table import branches_table
+def _waste_usd(row: SessionSavings) -> float | None:
+    values = [w.usd for w in row.waste if w.usd is not None]
+    return sum(values) if values else None
 
-    branches_table(report, screen)  # type: ignore[arg-type]
+
+def mix_text(mix: list[ModelShare]) -> list[str]:
+    """One line per tier: 'opus 40% tok, 71% $'."""
+    return [f"{m.tier} {m.token_share:.0%} tok" + (f", {m.cost_share:.0%} $" if m.cost_share is not None else "")
+            for m in mix]
+
+
+def branches_table(report: BranchesReport, screen: Screen) -> None:
+    leading = [Column("Branch", right=False), Column("Sessions", numeric=True, drop=5),
+               Column("Model Mix", right=False, drop=3)]
+    rows = [[b.git_branch, b.sessions, mix_text(b.model_mix), *usage_cells(b)] for b in report.branches]
+    screen.table("thrifty · cost per git branch", leading, rows, total_row(report.totals, len(leading)))
+    leading = [Column("Session", right=False), Column("Branch", right=False),
+               Column("Model Mix", right=False, drop=3)]
+    rows = [[short(s.session_id), s.git_branch, mix_text(s.model_mix), *usage_cells(s)] for s in report.sessions]
+    screen.table("by session and branch", leading, rows, total_row(report.totals, len(leading)))
 
 
 _VIEWS: dict[type, Callable[..., None]] = {
@@ -282,10 +326,7 @@ _VIEWS: dict[type, Callable[..., None]] = {
 
 
 def _view_of(report: object) -> Callable[..., None]:
-    from thrifty.report.branches import BranchesReport
-    from thrifty.report.savings import SavingsReport
-
-    views = {**_VIEWS, SavingsReport: savings_view, BranchesReport: branches_view}
+    views = {**_VIEWS, SavingsReport: savings_table, BranchesReport: branches_table}
     return next(views[cls] for cls in type(report).__mro__ if cls in views)  # team views subclass these
 
 
