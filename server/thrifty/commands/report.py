@@ -47,6 +47,9 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     if plain and (view.lower() != "summary" or as_json):
         raise click.BadParameter("--plain applies to the summary view's table output only", param_hint="--plain")
     filters = Filters(since=since, until=until, project=project, session_id=session_id)
+    if as_json and view.lower() == "sessions":
+        click.echo(_lean_sessions_json(filters))  # no pydantic on the path a script polls
+        return
     result = _build(view.lower(), filters)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
@@ -70,6 +73,14 @@ def _build(view: str, filters: object) -> object:
 
     with open_ledger() as conn:
         return build(conn, view, filters)  # type: ignore[arg-type]
+
+
+def _lean_sessions_json(filters: object) -> str:
+    from thrifty.commands.ledger_access import open_ledger
+    from thrifty.report.lean import dumps, sessions_document
+
+    with open_ledger() as conn:
+        return dumps(sessions_document(conn, filters))  # type: ignore[arg-type]
 
 
 def _is_empty(result: object) -> bool:

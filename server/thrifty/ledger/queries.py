@@ -157,25 +157,44 @@ def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | 
     where, params = (filters or Filters()).sql()
     cols = ", ".join(group)
     select_group = f"{cols}, " if group else ""
-    sums = _sums_for(conn, where, params)
-    sql = (f"SELECT {select_group}model, speed, {sums} FROM turns{where} "
+    width = len(group)
+    tiers = _tier_sums(conn, select_group, width, where, params)
+    sql = (f"SELECT {select_group}model, speed, {token_sums_sql(False, False)} FROM turns{where} "
            f"GROUP BY {select_group}model, speed ORDER BY MIN(ts)")
     result: dict[tuple[object, ...], Usage] = {}
-    width = len(group)
     for row in conn.execute(sql, params):
         key = tuple(row[:width])
         usage = result.get(key)
         if usage is None:
             usage = result[key] = Usage()
-        usage.add(row[width], row[width + 1], row[width + 2:])
+        sums = row[width + 2:]
+        tier = tiers.get(tuple(row[:width + 2]))
+        if tier is not None:
+            sums = (*sums[:5], *tier, *sums[15:])
+        usage.add(row[width], row[width + 1], sums)
     return result
 
 
-def _sums_for(conn: sqlite3.Connection, where: str, params: list[object]) -> str:
-    """Aggregate columns with long-context sums only when a model in scope is priced by tiers."""
+def _tier_sums(conn: sqlite3.Connection, select_group: str, width: int, where: str, params: list[object]
+               ) -> dict[tuple[object, ...], tuple[object, ...]]:
+    """The long-context sums (10 columns) per group, model and speed, when a model in scope is priced by tiers.
+
+    They are summed apart, over the only requests where they are not zero (a field above FIELD_TIER_TOKENS implies
+    a prompt above it; `in_long_prompts` needs a prompt above PROMPT_TIER_TOKENS): the common case of short prompts
+    then costs the main query nothing.
+    """
     prices = [price_for(row[0]) for row in conn.execute(f"SELECT DISTINCT model FROM turns{where}", params)]
-    return token_sums_sql(field_tier=any(p is not None and p.above_field_tier is not None for p in prices),
-                          prompt_tier=any(p is not None and p.above_prompt_tier is not None for p in prices))
+    field_tier = any(p is not None and p.above_field_tier is not None for p in prices)
+    prompt_tier = any(p is not None and p.above_prompt_tier is not None for p in prices)
+    if not field_tier and not prompt_tier:
+        return {}
+    threshold = min(PROMPT_TIER_TOKENS, FIELD_TIER_TOKENS) if prompt_tier else FIELD_TIER_TOKENS
+    above = f"({_PROMPT} > {threshold} OR output_tokens > {FIELD_TIER_TOKENS})"
+    where = f"{where} AND {above}" if where else f" WHERE {above}"
+    columns = ", ".join((_FIELD_TIER_SUMS if field_tier else ["0"] * 5)
+                        + (_PROMPT_TIER_SUMS if prompt_tier else ["0"] * 5))
+    sql = f"SELECT {select_group}model, speed, {columns} FROM turns{where} GROUP BY {select_group}model, speed"
+    return {tuple(row[:width + 2]): tuple(row[width + 2:]) for row in conn.execute(sql, params)}
 
 
 def combined(usages: Iterable[Usage]) -> Usage:

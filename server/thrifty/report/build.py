@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
+from thrifty.report import lean
+from thrifty.report.lean import usage_fields
 from thrifty.report.models import (
     AgentRow,
     AgentsReport,
@@ -15,7 +17,6 @@ from thrifty.report.models import (
     ModelRow,
     ModelsReport,
     Report,
-    SessionRow,
     SessionsReport,
     SummaryReport,
     ToolRow,
@@ -27,36 +28,17 @@ from thrifty.report.models import (
 VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
 
 
-def usage_fields(usage: Usage) -> dict[str, object]:
-    """The token, cost and ratio fields every usage row shares."""
-    return {
-        "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,
-        "cache_creation_tokens": usage.cache_creation_tokens, "cache_read_tokens": usage.cache_read_tokens,
-        "cache_write_5m_tokens": usage.cache_write_5m_tokens, "cache_write_1h_tokens": usage.cache_write_1h_tokens,
-        "total_tokens": usage.total_tokens, "cost_usd": usage.cost_usd, "unpriced_models": list(usage.unpriced_models),
-        "cache_hit_ratio": usage.cache_hit_ratio, "turns": usage.turns,
-    }
-
-
 def totals(conn: sqlite3.Connection, filters: Filters) -> Totals:
     return totals_of(queries.total(conn, filters))
 
 
 def totals_of(usage: Usage) -> Totals:
-    return Totals(**usage_fields(usage), models=usage.models, first_activity=usage.first_ts or None,
-                  last_activity=usage.last_ts or None)
+    return Totals.model_validate(lean.totals_fields(usage))
 
 
 def build_sessions(conn: sqlite3.Connection, filters: Filters) -> SessionsReport:
-    by_session = queries.sessions(conn, filters)
-    rows = [
-        SessionRow(session_id=str(session_id), project=str(project), models=usage.models,
-                   first_activity=usage.first_ts, last_activity=usage.last_ts, **usage_fields(usage))
-        for (session_id, project), usage in by_session.items()
-    ]
-    rows.sort(key=lambda row: (row.last_activity or "", row.session_id))
-    report_totals = totals_of(queries.combined(by_session.values()))
-    return SessionsReport(sessions=rows, totals=report_totals, notes=notes(conn, report_totals))
+    """`lean.sessions_document` validated into the model: the lean `--json` path and this one share one builder."""
+    return SessionsReport.model_validate(lean.sessions_document(conn, filters))
 
 
 def build_daily(conn: sqlite3.Connection, filters: Filters) -> DailyReport:
@@ -142,14 +124,7 @@ def latest_session(conn: sqlite3.Connection, filters: Filters) -> str | None:
 
 def notes(conn: sqlite3.Connection, report_totals: Totals | None) -> list[str]:
     """What a reader must know to trust the figures: unpriced models, skipped lines."""
-    found = []
-    if report_totals is not None and report_totals.unpriced_models:
-        found.append("no price known for " + ", ".join(report_totals.unpriced_models)
-                     + ": their tokens are counted but not in cost_usd")
-    malformed = conn.execute("SELECT COALESCE(SUM(malformed_lines), 0) FROM files").fetchone()[0]
-    if malformed:
-        found.append(f"{malformed} malformed transcript line{'s' if malformed != 1 else ''} skipped")
-    return found
+    return lean.notes(conn, report_totals.unpriced_models if report_totals is not None else [])
 
 
 def build_cache_misses(conn: sqlite3.Connection, filters: Filters) -> Report:
