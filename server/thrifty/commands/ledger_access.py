@@ -32,7 +32,7 @@ def open_ledger(*, ingest: bool = True) -> Iterator[sqlite3.Connection]:
                                    "transcripts.") from None
     try:
         if ingest:
-            ingest_tree(conn, transcripts_dir())
+            ingest_tree(conn, transcripts_dir(), workers=2)
         yield conn
     except TranscriptsError as exc:
         raise click.ClickException(f"{exc}. Check CLAUDE_CONFIG_DIR and the folder's permissions.") from None

@@ -60,6 +60,11 @@ def _use_wal(conn: sqlite3.Connection) -> None:
     conn.execute("PRAGMA journal_mode=WAL")
 
 
+def ledger_file(conn: sqlite3.Connection) -> Path:
+    """The file behind `conn` (its `main` database)."""
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2])
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any exception: the write lock is taken up front."""
