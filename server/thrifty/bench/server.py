@@ -22,7 +22,7 @@ from thrifty.paths import data_dir
 
 SECTION = "server"
 CLAUDE_CODE_START_LIMIT_S = 30.0
-TOOLS_LIST_LIMIT = 2000
+TOOLS_LIST_LIMIT = 1500
 FIRST_START_BOUND_S = 900.0
 INITIALIZE = {
     "jsonrpc": "2.0",

@@ -10,8 +10,8 @@ from thrifty.textout import DEFAULT_MAX_TOKENS
 from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
 
 DESCRIPTION = (
-    "Read many files, ranges (path:10-80) and definitions (path#Class.method) in one call as numbered lines "
-    "within max_tokens; a big file comes as an outline. Prefer it to several Reads."
+    "Files, ranges (path:10-80) and definitions (path#Class.method) in one call as numbered lines; big files "
+    "as outlines. Use instead of several Reads."
 )
 
 
