@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
@@ -11,7 +12,14 @@ from mcp.server.mcpserver import MCPServer
 from thrifty import __version__
 from thrifty.instructions import INSTRUCTIONS
 from thrifty.tools import grep_and_read, read_many, run_checks
-from thrifty.tools._result import ServerConfig
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    root: Path
+    # Claude Code forwards structuredContent to the model *instead of* the text when both are present
+    # (anthropics/claude-code#55677, #79944), so the plugin turns it off to keep the model on the compact text.
+    structured: bool = True
 
 
 def build_server(config: ServerConfig) -> MCPServer:

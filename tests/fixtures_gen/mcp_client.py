@@ -9,8 +9,7 @@ import anyio
 from mcp import Client
 from mcp.types import CallToolResult, Tool
 
-from thrifty.app import build_server
-from thrifty.tools._result import ServerConfig
+from thrifty.app import ServerConfig, build_server
 
 BOUND_S = 20.0
 

@@ -1,14 +1,14 @@
 """Claude Code transcript generator for tests: `from fixtures_gen.transcripts import Session, realistic_session, ...`.
 
-The generator itself lives in the package (`thrifty.ledger.synth`) so the benchmark can use it without importing
-tests; this module is the tests' entry point and adds helpers that compute expected totals from ground truth.
+The generator itself is `fixtures_gen.synth` (the benchmark uses it too); this module is the tests' entry point and
+adds helpers that compute expected totals from ground truth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from thrifty.ledger.synth import (
+from fixtures_gen.synth import (
     BUILTIN_TOOLS,
     DEFAULT_MODELS,
     MCP_TOOLS,

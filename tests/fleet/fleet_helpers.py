@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fixtures_gen.hooks import HOOK_TIMEOUT_S, hook_command, hook_env
-from thrifty.ledger.synth import Session, Transcript, realistic_session
+from fixtures_gen.synth import Session, Transcript, realistic_session
 from thrifty.paths import transcripts_dir
 
 MAIN_MODEL = "claude-sonnet-4-6"

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 from fleet_helpers import cost, make_session, reply, run_hook, tool_event
 
+from fixtures_gen.synth import Session
 from thrifty.cli import cli
-from thrifty.ledger.synth import Session
 
 
 def budget(*args: str) -> Result:

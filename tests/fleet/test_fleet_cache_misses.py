@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 from fleet_helpers import PRICES, start_today
 
+from fixtures_gen.synth import Response, Session, Transcript, dumps, realistic_session
 from thrifty.cli import cli
-from thrifty.ledger.synth import Response, Session, Transcript, dumps, realistic_session
 from thrifty.paths import transcripts_dir
 
 MODEL = "claude-sonnet-4-6"

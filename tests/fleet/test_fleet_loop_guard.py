@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fleet_helpers import make_session, reply, run_hook, tool_event
 
-from thrifty.ledger.synth import Session
+from fixtures_gen.synth import Session
 
 
 def call(session: Session, project: Path, tool: str, tool_input: dict[str, object],

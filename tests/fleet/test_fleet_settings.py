@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from thrifty.fleet.settings import KEYS, Settings, parse_tokens, parse_usd, resolve
+from thrifty.guard.settings import KEYS, Settings, parse_tokens, parse_usd, resolve
 
 
 def test_budgets_are_off_and_the_loop_guard_on_by_default() -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from fleet_helpers import MAIN_MODEL, cost
 
-from thrifty.ledger.synth import Session, realistic_session
+from fixtures_gen.synth import Session, realistic_session
 from thrifty.paths import transcripts_dir
 
 START_DEADLINE_S = 60.0  # first start imports pydantic and rich and ingests the tree

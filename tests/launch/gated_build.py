@@ -1,4 +1,4 @@
-"""Stands in for `venv + pip` in the launcher tests (bootstrap's THRIFTY_TEST_BUILD_COMMAND hook).
+"""Stands in for `venv + pip` in the launcher tests (thrifty.launch.environment's THRIFTY_TEST_BUILD_COMMAND hook).
 
 `python gated_build.py GATE ok|fail STARTED VENV_DIR`: says "waiting" into the FIFO STARTED (unless it is "-"),
 waits until the test releases its lock on GATE, then links VENV_DIR to the test venv (as a finished build leaves it,

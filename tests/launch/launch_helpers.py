@@ -62,7 +62,7 @@ def fifo_reader(path: Path) -> Iterator[int]:
 
 def stamp_for_system_python() -> str:
     """The venv fingerprint python3 (what bin/thrifty runs) computes for this checkout."""
-    code = "from thrifty import bootstrap as b; print(b.fingerprint(b.dependencies(b.plugin_root())))"
+    code = "from thrifty.launch import environment as b; print(b.fingerprint(b.dependencies(b.plugin_root())))"
     return subprocess.run(["python3", "-c", code], capture_output=True, text=True, check=True, timeout=30,
                           env=dict(os.environ, PYTHONPATH=str(REPO / "server"))).stdout.strip()
 

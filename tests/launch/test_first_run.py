@@ -35,9 +35,10 @@ from mcp.client.stdio import stdio_client
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
 from fixtures_gen.locks import is_locked
-from thrifty import app, bootstrap, firstrun
+from thrifty import app
 from thrifty.instructions import INSTRUCTIONS
-from thrifty.tools_snapshot import live_tools
+from thrifty.launch import environment, firstrun
+from thrifty.launch.tools_snapshot import live_tools
 
 pytestmark = pytest.mark.anyio
 BOUND_S = 120  # generous: cold interpreters and imports on a loaded machine
@@ -66,7 +67,7 @@ def test_the_stand_in_offers_the_handshake_versions_of_the_installed_sdk() -> No
 
 def test_the_tools_snapshot_is_what_the_real_server_lists() -> None:
     snapshot = json.loads(firstrun.TOOLS_SNAPSHOT.read_text(encoding="utf-8"))
-    assert snapshot == live_tools(), "tool definitions changed: run `.venv/bin/python -m thrifty.tools_snapshot`"
+    assert snapshot == live_tools(), "tool definitions changed: run `.venv/bin/python -m thrifty.launch.tools_snapshot`"
 
 
 def test_the_tools_list_result_stays_within_1500_bytes_on_the_wire() -> None:
@@ -106,7 +107,7 @@ async def test_a_first_start_connects_and_lists_the_real_tools_while_the_venv_bu
             # Still building: it has reached the closed gate, holds its lock and has not stamped the venv.
             await read_until(started_fd, "waiting", started)
             assert is_locked(data / "venv.lock")
-            assert not (data / "venv" / bootstrap.STAMP).exists()
+            assert not (data / "venv" / environment.STAMP).exists()
 
             open_gate()
             await relisted.wait()
@@ -121,7 +122,7 @@ async def test_a_first_start_connects_and_lists_the_real_tools_while_the_venv_bu
     assert not real.is_error
     assert "1 def greet():" in _text(real) and "return 'hi'" in _text(real)
     assert relisted_tools == {tool["name"] for tool in listed}
-    assert (data / "venv" / bootstrap.STAMP).read_text(encoding="utf-8").strip() == stamp_for_system_python()
+    assert (data / "venv" / environment.STAMP).read_text(encoding="utf-8").strip() == stamp_for_system_python()
 
 
 def test_the_stand_in_answers_the_protocol_on_the_raw_wire_and_leaves_the_build_running(
@@ -199,7 +200,7 @@ def test_the_session_start_hook_waits_for_the_build_the_server_started_and_build
         assert hook.wait(timeout=BOUND_S) == 0
         server.stdin.close()
         assert server.wait(timeout=BOUND_S) == 0
-    assert (data / "venv" / bootstrap.STAMP).exists()
+    assert (data / "venv" / environment.STAMP).exists()
     assert (data / "setup.log").read_text(encoding="utf-8").count(" building ") == 1
     assert not (data / "hooks.log").exists()  # the hook ran its step without an error
 
@@ -264,7 +265,7 @@ def test_the_build_byte_compiles_the_server_even_where_bytecode_writing_is_turne
                     ignore=shutil.ignore_patterns("__pycache__"))
     link_venv(tmp_path / "venv")
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
-    bootstrap._precompile(tmp_path / "venv", plugin, tmp_path / "setup.log")
+    environment._precompile(tmp_path / "venv", plugin, tmp_path / "setup.log")
     compiled = {path.name.split(".")[0] for path in (plugin / "server" / "thrifty").glob("__pycache__/*.pyc")}
     assert {"app", "cli", "instructions"} <= compiled
     assert (tmp_path / "setup.log").read_text(encoding="utf-8") == ""  # imported without an error
@@ -275,7 +276,7 @@ async def test_a_current_venv_is_run_directly_with_no_stand_in(project: Path, tm
         pytest.skip("reads the process table from /proc")
     data = tmp_path / "plugin-data"
     link_venv(data / "venv")
-    (data / "venv" / bootstrap.STAMP).write_text(stamp_for_system_python() + "\n", encoding="utf-8")
+    (data / "venv" / environment.STAMP).write_text(stamp_for_system_python() + "\n", encoding="utf-8")
     server = subprocess.Popen(["sh", str(REPO / "bin" / "thrifty"), "serve", "--text-only"], cwd=project,
                               env=plugin_env(project, data), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert server.stdin is not None and server.stdout is not None

@@ -13,7 +13,7 @@ from gated_build import link_venv
 from launch_helpers import REPO, mcp_json_server, stamp_for_system_python
 from mcp import Client, StdioServerParameters
 
-from thrifty import bootstrap
+from thrifty.launch import environment
 
 pytestmark = pytest.mark.anyio
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 async def test_server_started_as_mcp_json_says_lists_its_tools_over_stdio(project: Path, tmp_path: Path) -> None:
     data = tmp_path / "plugin-data"
     link_venv(data / "venv")  # the test venv, stamped as current: no pip install
-    (data / "venv" / bootstrap.STAMP).write_text(stamp_for_system_python() + "\n", encoding="utf-8")
+    (data / "venv" / environment.STAMP).write_text(stamp_for_system_python() + "\n", encoding="utf-8")
     with anyio.fail_after(60):  # cold interpreter start and imports
         async with Client(mcp_json_server(project, data)) as client:
             names = {tool.name for tool in (await client.list_tools()).tools}

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from ledger_helpers import report_json
 
+from benchmarks.ledger import find_ccusage
 from fixtures_gen.transcripts import Session, append_line, dumps, write_history
-from thrifty.bench.ledger import find_ccusage
 from thrifty.paths import claude_config_dir
 
 CCUSAGE = find_ccusage()

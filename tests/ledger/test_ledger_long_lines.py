@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_gen.synth import dumps
 from fixtures_gen.transcripts import Session, append_line, expected_tokens
 from thrifty.ledger import queries, scan
 from thrifty.ledger.db import connect
 from thrifty.ledger.ingest import ingest_tree
-from thrifty.ledger.synth import dumps
 from thrifty.ledger.transcripts import USAGE_MARKER, parse_lines
 from thrifty.paths import ledger_path
 

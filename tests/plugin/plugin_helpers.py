@@ -20,7 +20,7 @@ def system_python() -> str:
 
 def stamp_for_system_python() -> str:
     """The venv fingerprint that python3 computes for this checkout (the hooks and launcher compare against it)."""
-    code = "from thrifty import bootstrap as b; print(b.fingerprint(b.dependencies(b.plugin_root())))"
+    code = "from thrifty.launch import environment as b; print(b.fingerprint(b.dependencies(b.plugin_root())))"
     return subprocess.run([system_python(), "-c", code], capture_output=True, text=True, check=True, timeout=30,
                           env=dict(os.environ, PYTHONPATH=str(REPO / "server"))).stdout.strip()
 
@@ -36,7 +36,7 @@ def make_stamped_venv(data: Path) -> Path:
     (venv_dir / "bin" / "python").symlink_to(Path(sys.executable))
     (venv_dir / "lib").symlink_to(Path(sys.prefix) / "lib")
     (venv_dir / "pyvenv.cfg").symlink_to(Path(sys.prefix) / "pyvenv.cfg")
-    from thrifty.bootstrap import STAMP
+    from thrifty.launch.environment import STAMP
 
     (venv_dir / STAMP).write_text(stamp_for_system_python() + "\n", encoding="utf-8")
     return venv_dir

@@ -13,11 +13,10 @@ import pytest
 from mcp import Client
 from plugin_helpers import REPO
 
-from thrifty.app import build_server
-from thrifty.footprint import tool_name
+from thrifty.app import ServerConfig, build_server
+from thrifty.footprint.measure import tool_name
+from thrifty.footprint.plugin_files import Component, components
 from thrifty.ledger.pricing import PRICES, normalize_model
-from thrifty.plugin_files import Component, components
-from thrifty.tools._result import ServerConfig
 
 ALL = components(REPO)
 SKILLS = [c for c in ALL if c.kind == "skill"]

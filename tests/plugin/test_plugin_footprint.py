@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from plugin_helpers import REPO, make_stamped_venv
 
 from thrifty.commands.footprint import footprint
-from thrifty.footprint import Footprint, measure
-from thrifty.hook_probe import context_added
-from thrifty.mcp_servers import ServerEntry, configured_servers, look_all
+from thrifty.footprint.hook_probe import context_added
+from thrifty.footprint.mcp_servers import ServerEntry, configured_servers, look_all
+from thrifty.footprint.measure import Footprint, measure
 from thrifty.paths import data_dir
 
 # A foreign MCP server in plain Python (no SDK import, so it starts in milliseconds): newline-delimited JSON-RPC on
@@ -240,7 +240,7 @@ def test_unreadable_settings_are_reported_by_path(project: Path) -> None:
 
 
 def test_the_measured_server_is_the_one_the_plugin_declares() -> None:
-    from thrifty.footprint import SERVER_KEY
+    from thrifty.footprint.measure import SERVER_KEY
 
     declared = json.loads((REPO / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]
     assert list(declared) == [SERVER_KEY]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from thrifty.frontmatter import FrontmatterError, split
+from thrifty.footprint.frontmatter import FrontmatterError, split
 
 
 def test_plain_quoted_and_list_values_are_read_and_the_body_follows() -> None:

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from plugin_helpers import REPO
 
 from fixtures_gen.locks import is_locked
-from thrifty import bootstrap
 from thrifty.commands.setup import setup
+from thrifty.launch import environment
 from thrifty.paths import data_dir
 
 
@@ -24,8 +24,8 @@ def _stamp_current(data: Path) -> Path:
     venv_dir = data / "venv"
     (venv_dir / "bin").mkdir(parents=True)
     (venv_dir / "bin" / "python").symlink_to(Path(sys.executable))
-    fingerprint = bootstrap.fingerprint(bootstrap.dependencies(REPO))
-    (venv_dir / bootstrap.STAMP).write_text(fingerprint + "\n", encoding="utf-8")
+    fingerprint = environment.fingerprint(environment.dependencies(REPO))
+    (venv_dir / environment.STAMP).write_text(fingerprint + "\n", encoding="utf-8")
     return venv_dir
 
 
@@ -50,12 +50,12 @@ def test_check_reports_a_current_venv_with_its_paths() -> None:
     assert status["venv"] == str(venv_dir)
     assert status["log"] == str(data_dir() / "setup.log")
     assert status["built_at"] is not None
-    assert status["dependencies"] == bootstrap.dependencies(REPO)
+    assert status["dependencies"] == environment.dependencies(REPO)
 
 
 def test_a_changed_dependency_list_makes_the_venv_stale() -> None:
     venv_dir = _stamp_current(data_dir())
-    (venv_dir / bootstrap.STAMP).write_text("fingerprint-of-an-older-dependency-list\n", encoding="utf-8")
+    (venv_dir / environment.STAMP).write_text("fingerprint-of-an-older-dependency-list\n", encoding="utf-8")
     code, output = _run("--check")
     assert code == 1
     assert "out of date" in output
@@ -63,11 +63,11 @@ def test_a_changed_dependency_list_makes_the_venv_stale() -> None:
 
 def test_setup_on_a_current_venv_builds_nothing() -> None:
     venv_dir = _stamp_current(data_dir())
-    before = (venv_dir / bootstrap.STAMP).stat().st_mtime_ns
+    before = (venv_dir / environment.STAMP).stat().st_mtime_ns
     code, output = _run()
     assert code == 0
     assert "(up to date)" in output
-    assert (venv_dir / bootstrap.STAMP).stat().st_mtime_ns == before
+    assert (venv_dir / environment.STAMP).stat().st_mtime_ns == before
     assert not (data_dir() / "setup.log").exists()  # no install ran
 
 
@@ -109,7 +109,7 @@ def test_setup_through_the_launcher_builds_a_working_venv_from_python3_alone(tmp
 def test_the_build_process_reports_an_unusable_data_dir_in_one_line(tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
-    argv = [sys.executable, "-m", "thrifty.bootstrap", bootstrap.BUILD_FLAG, str(REPO), str(blocker)]
+    argv = [sys.executable, "-m", "thrifty.launch", environment.BUILD_FLAG, str(REPO), str(blocker)]
     run = subprocess.run(argv, capture_output=True, text=True, timeout=60,
                          env=dict(os.environ, PYTHONPATH=str(REPO / "server")))
     assert run.returncode == 1
@@ -130,7 +130,7 @@ def test_a_failed_build_surfaces_as_an_error_naming_the_venv(tmp_path: Path) -> 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a directory", encoding="utf-8")
     with pytest.raises(OSError, match=f"building {blocker / 'venv'} failed"):
-        bootstrap.ensure_venv(REPO, blocker)
+        environment.ensure_venv(REPO, blocker)
 
 
 @pytest.mark.skipif(os.environ.get("THRIFTY_SLOW_TESTS") != "1", reason="builds a real venv with pip; set "
@@ -151,5 +151,5 @@ def test_a_build_outlives_a_launcher_killed_at_the_start_limit_and_is_not_redone
     hook = subprocess.run(["python3", "-m", "thrifty.hooks", "session-start"], input="{}", text=True, timeout=900,
                           env=dict(env, PYTHONPATH=str(REPO / "server")))
     assert hook.returncode == 0
-    assert (data / "venv" / bootstrap.STAMP).exists()
+    assert (data / "venv" / environment.STAMP).exists()
     assert (data / "setup.log").read_text(encoding="utf-8").count("building") == 1

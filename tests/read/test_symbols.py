@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from thrifty.read.symbols import Symbol, enclosing, find, outline, suggest
+from thrifty.symbols.api import Symbol, enclosing, find, outline, suggest
 
 
 def spans(text: str, path: str) -> dict[str, tuple[str, int, int]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from thrifty.read.symbols import enclosing, outline
 from thrifty.search.windows import Window, around, merge, widen
+from thrifty.symbols.api import enclosing, outline
 
 SOURCE = textwrap.dedent(
     '''\

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING
 import click
 
 from thrifty.commands.ledger_access import open_ledger
-from thrifty.fleet.settings import LEVELS
+from thrifty.guard.settings import LEVELS
 
 if TYPE_CHECKING:
-    from thrifty.fleet.settings import Settings
+    from thrifty.guard.settings import Settings
 
 
 def _settings_of(conn: sqlite3.Connection, session_id: str, fallback: Settings) -> tuple[Settings, bool]:
     """(the settings the session's hooks use, True), else (`fallback`, False)."""
-    from thrifty.fleet.views import session_settings
+    from thrifty.guard.recorded import session_settings
 
     settings, project_dir = session_settings(conn, session_id, fallback)
     return settings, project_dir is not None
@@ -40,7 +40,7 @@ def budget(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from thrifty.errors import ToolError
-    from thrifty.fleet.budget_view import build, find_session
+    from thrifty.report.budget_view import build, find_session
 
     with open_ledger() as conn:
         try:
@@ -51,7 +51,7 @@ def budget(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
-    from thrifty.fleet.budget_table import render
+    from thrifty.report.budget_table import render
 
     render(report)
 
@@ -71,11 +71,11 @@ def raise_budget(level: str, amount: str, session_id: str | None, agent_id: str 
     thrifty budget raise daily 2M --tokens              today, all sessions: +2,000,000 tokens
     """
     from thrifty.errors import ToolError
-    from thrifty.fleet.budget_view import find_agent, find_session
-    from thrifty.fleet.budgets import MAIN_AGENT, add_raise, amount_text, evaluate
-    from thrifty.fleet.settings import parse_tokens, parse_usd
-    from thrifty.fleet.views import latest_settings, local_settings
+    from thrifty.guard.budgets import MAIN_AGENT, add_raise, amount_text, evaluate
+    from thrifty.guard.recorded import latest_settings, local_settings
+    from thrifty.guard.settings import parse_tokens, parse_usd
     from thrifty.ledger.db import transaction
+    from thrifty.report.budget_view import find_agent, find_session
 
     unit = "tokens" if tokens else "usd"
     try:

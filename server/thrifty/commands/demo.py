@@ -115,8 +115,7 @@ def write_example(root: Path) -> None:
 async def _call_tools(root: Path) -> None:
     from mcp import Client
 
-    from thrifty.app import build_server
-    from thrifty.tools._result import ServerConfig
+    from thrifty.app import ServerConfig, build_server
 
     async with Client(build_server(ServerConfig(root=root, structured=False))) as client:
         for name, arguments in CALLS:
@@ -127,11 +126,10 @@ async def _call_tools(root: Path) -> None:
 
 
 def _report(work: Path) -> None:
-    from thrifty.ledger.synth import realistic_session
-
-    for seed in (3, 4):
-        realistic_session(work / "claude" / "projects", seed=seed, turns=12, extras=False)
+    from thrifty.commands.demo_sessions import write_sessions
     from thrifty.commands.report import report
+
+    write_sessions(work / "claude" / "projects")
 
     for view in ("sessions", "agents", "tools"):
         click.secho(f"\n$ thrifty report {view}   (two generated sessions)", bold=True)

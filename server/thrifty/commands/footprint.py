@@ -7,9 +7,9 @@ from pathlib import Path
 import anyio
 import click
 
-from thrifty.bootstrap import plugin_root
 from thrifty.errors import ToolError
-from thrifty.footprint import PLUGIN_SOURCE, Footprint, Item, measure
+from thrifty.footprint.measure import PLUGIN_SOURCE, Footprint, Item, measure
+from thrifty.launch.environment import plugin_root
 from thrifty.paths import data_dir, project_root
 
 
@@ -43,7 +43,7 @@ def footprint(include_others: bool, timeout: float, no_hooks: bool, project: Pat
 async def _measure(root: Path, project: Path, hooks: bool, include_others: bool, timeout: float) -> Footprint:
     others = None
     if include_others:
-        from thrifty.mcp_servers import configured_servers, look_all
+        from thrifty.footprint.mcp_servers import configured_servers, look_all
 
         others = await look_all(configured_servers(project), project, timeout)
     return await measure(root, project, data_dir(), hooks=hooks, others=others)

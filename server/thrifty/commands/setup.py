@@ -13,7 +13,7 @@ from typing import Literal
 import click
 from pydantic import BaseModel
 
-from thrifty import bootstrap
+from thrifty.launch import environment
 from thrifty.paths import data_dir
 
 State = Literal["current", "built", "missing", "stale"]
@@ -32,21 +32,21 @@ class SetupStatus(BaseModel):
 def status(root: Path, data: Path, *, build: bool, rebuild: bool = False) -> SetupStatus:
     """The venv's state under `data`; with `build`, build it first when missing or stale (or always with `rebuild`)."""
     venv_dir = data / "venv"
-    deps = bootstrap.dependencies(root)
+    deps = environment.dependencies(root)
     if rebuild:
-        (venv_dir / bootstrap.STAMP).unlink(missing_ok=True)
+        (venv_dir / environment.STAMP).unlink(missing_ok=True)
     state: State
     if build:
-        _, built = bootstrap.ensure_venv(root, data)
+        _, built = environment.ensure_venv(root, data)
         state = "built" if built else "current"
-    elif bootstrap.is_current(venv_dir, bootstrap.fingerprint(deps)):
+    elif environment.is_current(venv_dir, environment.fingerprint(deps)):
         state = "current"
     else:
-        state = "stale" if bootstrap.venv_python(venv_dir).exists() else "missing"
-    stamp = venv_dir / bootstrap.STAMP
+        state = "stale" if environment.venv_python(venv_dir).exists() else "missing"
+    stamp = venv_dir / environment.STAMP
     built_at = (datetime.datetime.fromtimestamp(stamp.stat().st_mtime).isoformat(timespec="seconds")
                 if stamp.exists() else None)
-    return SetupStatus(state=state, venv=str(venv_dir), python=str(bootstrap.venv_python(venv_dir)),
+    return SetupStatus(state=state, venv=str(venv_dir), python=str(environment.venv_python(venv_dir)),
                        data_dir=str(data), log=str(data / "setup.log"), built_at=built_at, dependencies=deps)
 
 
@@ -71,7 +71,7 @@ def setup(check: bool, rebuild: bool, as_json: bool) -> None:
         raise click.UsageError("--check builds nothing; drop it to --rebuild")
     data = data_dir()
     try:
-        result = status(bootstrap.plugin_root(), data, build=not check, rebuild=rebuild)
+        result = status(environment.plugin_root(), data, build=not check, rebuild=rebuild)
     except (OSError, subprocess.SubprocessError, KeyError, tomllib.TOMLDecodeError) as exc:
         raise click.ClickException(
             f"could not prepare the environment in {data / 'venv'} ({exc}); details in {data / 'setup.log'}"

@@ -33,8 +33,8 @@ def watch(jsonl: bool, window_minutes: int, burn_minutes: int) -> None:
     change. Budgets are shown as the sessions' hooks enforce them.
     """
     from thrifty.commands.ledger_access import open_ledger
-    from thrifty.fleet.watch_loop import Watcher
     from thrifty.paths import transcripts_dir
+    from thrifty.watch.loop import Watcher
 
     root = transcripts_dir()
     try:
@@ -53,7 +53,7 @@ def watch(jsonl: bool, window_minutes: int, burn_minutes: int) -> None:
 
 
 def _run_jsonl(watcher: object, root: Path) -> None:
-    from thrifty.fleet.watch_loop import Watcher, changes
+    from thrifty.watch.loop import Watcher, changes
 
     assert isinstance(watcher, Watcher)
     stop = threading.Event()
@@ -80,8 +80,8 @@ def _run_live(watcher: object, root: Path) -> None:
     from rich.live import Live
     from rich.text import Text
 
-    from thrifty.fleet.watch_loop import Watcher, changes
-    from thrifty.fleet.watch_render import render
+    from thrifty.watch.loop import Watcher, changes
+    from thrifty.watch.render import render
 
     assert isinstance(watcher, Watcher)
     console = Console()

@@ -10,7 +10,7 @@ from typing import Any
 
 
 def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
-    from thrifty.fleet.gate import post_tool_use
+    from thrifty.guard.gate import post_tool_use
 
     post_tool_use(event)
     return None

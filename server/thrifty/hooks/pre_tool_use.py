@@ -1,4 +1,4 @@
-"""PreToolUse: budgets and the loop guard decide before the call is made (see `thrifty.fleet.gate`).
+"""PreToolUse: budgets and the loop guard decide before the call is made (see `thrifty.guard.gate`).
 
 Silent (no output) while every budget is below its warning share and no loop is seen. Standard library only.
 """
@@ -9,6 +9,6 @@ from typing import Any
 
 
 def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
-    from thrifty.fleet.gate import pre_tool_use
+    from thrifty.guard.gate import pre_tool_use
 
     return pre_tool_use(event)

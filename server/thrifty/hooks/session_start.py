@@ -9,7 +9,7 @@ from typing import Any
 
 
 def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
-    from thrifty.bootstrap import ensure_venv
+    from thrifty.launch.environment import ensure_venv
 
     ensure_venv()
     return None

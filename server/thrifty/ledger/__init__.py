@@ -3,6 +3,6 @@
 Standard library only: the Stop/SubagentStop hooks import this package on every turn. Modules: `db` (connection,
 transaction), `migrations` (schema, documented there), `files` (which transcripts exist and whose they are),
 `transcripts` (lines -> usage records), `dedupe` (copies of one response -> one row), `ingest` (incremental writes),
-`pricing` (price table, model names), `queries` (aggregates for reports, budgets and watch), `synth` (generated
-transcripts for tests and the benchmark).
+`pricing` (price table, model names), `queries` (aggregates for reports, budgets and watch). The transcript
+generator the tests and the benchmark use is tests/fixtures_gen/synth.py, outside the package.
 """

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+from thrifty.ledger.migrations import migrate as run_migrations
+from thrifty.ledger.transaction import transaction
+
+__all__ = ["LedgerError", "connect", "transaction"]  # `transaction` is used with `connect`: importable from here too
 
 CACHE_KIB = 32_768  # a first ingest inserts into random-keyed indexes; pages are allocated only when used
 BUSY_TIMEOUT_MS = 20_000  # hooks have 30 s; a cold report holds the write lock only while it writes its rows
@@ -34,8 +37,6 @@ def connect(path: Path, *, migrate: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")  # durable under WAL except for the last commits on power loss
         conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         if migrate:
-            from thrifty.ledger.migrations import migrate as run_migrations
-
             run_migrations(conn)
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"cannot use the ledger at {path}: {exc}") from exc
@@ -63,15 +64,3 @@ def _use_wal(conn: sqlite3.Connection) -> None:
 def ledger_file(conn: sqlite3.Connection) -> Path:
     """The file behind `conn` (its `main` database)."""
     return Path(conn.execute("PRAGMA database_list").fetchone()[2])
-
-
-@contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any exception: the write lock is taken up front."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")

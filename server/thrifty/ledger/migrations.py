@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from thrifty.ledger.db import transaction
+from thrifty.ledger.transaction import transaction
 
 Migration = Callable[[sqlite3.Connection], None]
 MIGRATIONS: list[Migration] = []
@@ -121,7 +121,7 @@ def migrate(conn: sqlite3.Connection) -> None:
 
 @migration
 def m002_fleet_state(conn: sqlite3.Connection) -> None:
-    """Budget and loop-guard state written by the fleet hooks (thrifty.fleet): small, per session.
+    """Budget and loop-guard state written by the guard hooks (thrifty.guard): small, per session.
 
     - `budget_raises`: `thrifty budget raise` amounts added to a budget (level session/subagent/daily; `agent_id` ''
       = every subagent of the session; `day` is the local date of a daily raise; unit usd/tokens).

@@ -151,6 +151,11 @@ def utc_bound(day: date) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def utc_ts(moment: datetime) -> str:
+    """`moment` as a `ts` string (UTC, milliseconds)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | None = None
              ) -> dict[tuple[object, ...], Usage]:
     """One `Usage` per distinct value of the `group` columns of `turns` (trusted column names), in first-use order."""

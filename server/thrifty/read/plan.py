@@ -12,9 +12,10 @@ from typing import Literal
 
 from thrifty.confine import display_path, resolve_in_root
 from thrifty.errors import ToolError
-from thrifty.read import files, symbols
+from thrifty.read import files
 from thrifty.read.items import Item, parse_item
 from thrifty.read.nearby import near_names
+from thrifty.symbols import api as symbols
 from thrifty.textout import shorten
 
 HEAD_LINES = 30  # first lines shown under an outline

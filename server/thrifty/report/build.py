@@ -8,6 +8,7 @@ from collections.abc import Callable
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
 from thrifty.report import lean
+from thrifty.report.cache_view import cache_misses_report
 from thrifty.report.lean import usage_fields
 from thrifty.report.models import (
     AgentRow,
@@ -128,9 +129,7 @@ def notes(conn: sqlite3.Connection, report_totals: Totals | None) -> list[str]:
 
 
 def build_cache_misses(conn: sqlite3.Connection, filters: Filters) -> Report:
-    """Cache misses with cause and price (built by thrifty.fleet, which owns the detection)."""
-    from thrifty.fleet.views import cache_misses_report
-
+    """Cache misses with cause and price."""
     return cache_misses_report(conn, filters)
 
 

@@ -7,6 +7,8 @@ Every usage row carries the same token fields. `cost_usd` is null when none of t
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 
@@ -114,7 +116,36 @@ class SummaryReport(BaseModel):
     notes: list[str] = []
 
 
-from thrifty.fleet.models import CacheMissesReport  # noqa: E402 - the cache-misses view's schema lives with fleet
+class CacheMissRow(BaseModel):
+    session_id: str
+    project: str
+    agent_id: str
+    ts: str
+    model: str | None
+    previous_model: str | None
+    cause: Literal["compaction", "model_switch", "idle", "prefix_changed"]
+    detail: str
+    gap_seconds: float
+    cache_read_tokens: int
+    cache_write_tokens: int
+    previous_cached_tokens: int
+    rewritten_tokens: int = Field(description="tokens written that the previous turn had cached")
+    extra_cost_usd: float | None = Field(description="rewritten x (write rate - read rate); null without a price")
+
+
+class CacheMissTotals(BaseModel):
+    misses: int = 0
+    rewritten_tokens: int = 0
+    extra_cost_usd: float = 0.0
+    turns: int = Field(0, description="turns examined")
+
+
+class CacheMissesReport(BaseModel):
+    cache_misses: list[CacheMissRow]
+    by_cause: dict[str, CacheMissTotals]
+    totals: CacheMissTotals
+    notes: list[str] = []
+
 
 Report = (SessionsReport | DailyReport | AgentsReport | ModelsReport | ToolsReport | SummaryReport
           | CacheMissesReport)

@@ -13,9 +13,10 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from thrifty.fleet.models import CacheMissesReport
+from thrifty.money import usd
 from thrifty.report.models import (
     AgentsReport,
+    CacheMissesReport,
     DailyReport,
     ModelsReport,
     Report,
@@ -28,6 +29,7 @@ from thrifty.report.models import (
 )
 
 TITLE = "thrifty · token usage"
+MISSES_SHOWN = 200
 _BOLD, _DIM, _YELLOW, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[1;33m", "\x1b[0m"
 
 
@@ -107,9 +109,10 @@ def _cell(value: object, column: Column, shorten: bool) -> list[str]:
 
 
 def money(row: UsageFields) -> str:
+    """The row's cost; `*` when some of its models have no price (their tokens are not in it)."""
     if row.cost_usd is None:
-        return "n/a"
-    return f"${row.cost_usd:,.2f}{'*' if row.unpriced_models else ''}"
+        return usd(None)
+    return usd(row.cost_usd) + ("*" if row.unpriced_models else "")
 
 
 def ratio(value: float | None) -> str:
@@ -217,9 +220,27 @@ def summary_view(report: SummaryReport, screen: Screen) -> None:
 
 
 def cache_misses_table(report: CacheMissesReport, screen: Screen) -> None:
-    from thrifty.fleet.cache_table import render_misses
-
-    render_misses(report, screen)
+    """Totals by cause, then each miss (newest first)."""
+    t = report.totals
+    screen.print(f"{t.misses:,} cache miss{'es' if t.misses != 1 else ''} in {t.turns:,} turns: "
+                 f"{t.rewritten_tokens:,} tokens written again, {usd(t.extra_cost_usd)} more than reading them")
+    if not report.cache_misses:
+        return
+    causes = [[cause, bucket.misses, bucket.rewritten_tokens, usd(bucket.extra_cost_usd)]
+              for cause, bucket in sorted(report.by_cause.items(), key=lambda kv: -kv[1].extra_cost_usd)]
+    screen.print(draw("by cause", [Column("Cause", right=False), Column("Misses", numeric=True),
+                                   Column("Rewritten", numeric=True), Column("Extra cost")],
+                      causes, None, screen.width, screen.color))
+    columns = [Column("Time (UTC)", right=False), Column("Session", right=False), Column("Agent", right=False, drop=2),
+               Column("Model", right=False, drop=3), Column("Cause", right=False), Column("Read", numeric=True, drop=4),
+               Column("Written", numeric=True, drop=1), Column("Rewritten", numeric=True), Column("Extra")]
+    rows = [[m.ts[:19].replace("T", " "), m.session_id[:8], m.agent_id[:12], m.model or "", m.detail,
+             m.cache_read_tokens, m.cache_write_tokens, m.rewritten_tokens, usd(m.extra_cost_usd)]
+            for m in report.cache_misses[:MISSES_SHOWN]]
+    screen.print(draw("thrifty · cache misses", columns, rows, None, screen.width, screen.color))
+    if len(report.cache_misses) > MISSES_SHOWN:
+        screen.note(f"{len(report.cache_misses) - MISSES_SHOWN:,} older misses not shown; narrow with --since or "
+                    "--session, or use --json")
 
 
 _VIEWS: dict[type, Callable[..., None]] = {

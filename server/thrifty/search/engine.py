@@ -9,7 +9,6 @@ from typing import Any, Literal
 from thrifty.confine import resolve_in_root
 from thrifty.errors import ToolError
 from thrifty.read.files import OUTLINE_MAX_BYTES
-from thrifty.read.symbols import enclosing, outline
 from thrifty.search import rg
 from thrifty.search.attribution import Attribution, attribute
 from thrifty.search.filetext import FileText, read_file_text
@@ -18,6 +17,7 @@ from thrifty.search.render import Shown, add_file
 from thrifty.search.result import GrepAndReadResult
 from thrifty.search.targets import resolve_targets
 from thrifty.search.windows import MatchLines, Window, around, widen
+from thrifty.symbols.api import enclosing, outline
 from thrifty.textout import DEFAULT_MAX_TOKENS, Budget, check_max_tokens, shorten
 
 MAX_PATTERNS = 500

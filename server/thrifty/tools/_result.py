@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError as McpToolError
@@ -16,15 +15,17 @@ from pydantic import BaseModel
 from thrifty.errors import ToolError
 
 
-@dataclass(frozen=True)
-class ServerConfig:
-    root: Path
-    # Claude Code forwards structuredContent to the model *instead of* the text when both are present
-    # (anthropics/claude-code#55677, #79944), so the plugin turns it off to keep the model on the compact text.
-    structured: bool = True
+class ToolConfig(Protocol):
+    """What a tool needs of the server's configuration (`thrifty.app.ServerConfig`)."""
+
+    @property
+    def root(self) -> Path: ...
+
+    @property
+    def structured(self) -> bool: ...
 
 
-def tool_result(text: str, model: BaseModel, config: ServerConfig) -> CallToolResult:
+def tool_result(text: str, model: BaseModel, config: ToolConfig) -> CallToolResult:
     structured = model.model_dump(mode="json") if config.structured else None
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
 

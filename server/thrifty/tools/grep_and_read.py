@@ -10,7 +10,7 @@ from mcp.types import CallToolResult
 from pydantic import Field
 
 from thrifty.textout import DEFAULT_MAX_TOKENS
-from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
+from thrifty.tools._result import ToolConfig, model_fixable_errors, register_tool, tool_result
 
 if TYPE_CHECKING:
     from thrifty.search.engine import SearchOutcome
@@ -21,7 +21,7 @@ DESCRIPTION = (
 )
 
 
-def register(server: MCPServer, config: ServerConfig) -> None:
+def register(server: MCPServer, config: ToolConfig) -> None:
     async def grep_and_read_tool(
         patterns: list[str],
         paths: Annotated[list[str], Field(description="files/dirs; globs (*.py, !tests/**) filter")] = ["."],  # noqa: B006 - never mutated

@@ -7,7 +7,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.types import CallToolResult
 
 from thrifty.textout import DEFAULT_MAX_TOKENS
-from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
+from thrifty.tools._result import ToolConfig, model_fixable_errors, register_tool, tool_result
 
 DESCRIPTION = (
     "Files, ranges (path:10-80) and definitions (path#Class.method) in one call as numbered lines; big files "
@@ -15,7 +15,7 @@ DESCRIPTION = (
 )
 
 
-def register(server: MCPServer, config: ServerConfig) -> None:
+def register(server: MCPServer, config: ToolConfig) -> None:
     async def read_many_tool(
         # Bounds are checked by the core, whose messages say what to do; schema constraints would answer with
         # pydantic's validation text instead (and grow tools/list).

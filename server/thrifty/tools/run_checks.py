@@ -11,7 +11,7 @@ from mcp.types import CallToolResult
 
 from thrifty.errors import ToolError
 from thrifty.textout import DEFAULT_MAX_TOKENS, check_max_tokens
-from thrifty.tools._result import ServerConfig, model_fixable_errors, register_tool, tool_result
+from thrifty.tools._result import ToolConfig, model_fixable_errors, register_tool, tool_result
 
 if TYPE_CHECKING:
     from thrifty.checks.service import Progress
@@ -24,7 +24,7 @@ DESCRIPTION = (
 )
 
 
-def register(server: MCPServer, config: ServerConfig) -> None:
+def register(server: MCPServer, config: ToolConfig) -> None:
     async def run_checks_tool(
         ctx: Context,
         checks: list[str] = [],  # noqa: B006 - the SDK copies defaults per call; [] reads best in the schema

@@ -1,0 +1,6 @@
+"""Spend limits and the loop guard, decided in PreToolUse before the call is made: `settings` (resolved from
+userConfig, pyproject.toml and .thrifty.toml), `budgets`, `enforce` (the decision and its message), `loop_guard`,
+`gate` (the hook entry points) and `recorded` (the settings hooks last used, for the CLI views).
+
+Standard library only: the hooks import this package on every tool call.
+"""

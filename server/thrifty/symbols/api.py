@@ -1,0 +1,93 @@
+"""Definitions in a source file (functions, classes, methods...) with their 1-based inclusive line ranges.
+
+The one entry point for readers and search: `outline` picks the language by file suffix among the modules of
+`thrifty.symbols.languages` (adding a language is adding a module there that defines `LANGUAGES`), then `find`,
+`suggest` and `enclosing` work on the result whatever the language.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import pkgutil
+from functools import cache
+from pathlib import PurePath
+
+from thrifty.symbols import languages
+from thrifty.symbols.symbol import Language, Symbol
+
+__all__ = ["Symbol", "enclosing", "find", "language_of", "outline", "suggest"]
+
+
+@cache
+def _by_suffix() -> dict[str, Language]:
+    found: dict[str, Language] = {}
+    for module in pkgutil.iter_modules(languages.__path__):
+        declared = getattr(importlib.import_module(f"{languages.__name__}.{module.name}"), "LANGUAGES", None)
+        if not isinstance(declared, tuple):
+            raise TypeError(f"{languages.__name__}.{module.name} must define LANGUAGES, a tuple of Language")
+        for language in declared:
+            if not isinstance(language, Language):
+                raise TypeError(f"{languages.__name__}.{module.name}.LANGUAGES holds {language!r}, not a Language")
+            found.update(dict.fromkeys(language.suffixes, language))
+    return found
+
+
+def outline(text: str, path: str) -> list[Symbol]:
+    """Definitions in `text`, sorted by start (outer before inner); the language is chosen by `path`'s suffix."""
+    language = _by_suffix().get(PurePath(path).suffix.lower())
+    if language is None:
+        return []
+    return sorted(language.outline(text), key=lambda s: (s.start, -s.end, s.qualname))
+
+
+def language_of(path: str) -> str | None:
+    """The language name `outline` would use for `path`, or None when it knows no definitions there."""
+    language = _by_suffix().get(PurePath(path).suffix.lower())
+    return language.name if language else None
+
+
+def find(symbols: list[Symbol], name: str) -> list[Symbol]:
+    """Symbols named `name`: exact qualname matches, else `Outer.name` suffix matches, else plain-name matches."""
+    name = name.strip().replace("::", ".")
+    exact = [s for s in symbols if s.qualname == name]
+    if exact:
+        return exact
+    if "." in name:
+        return [s for s in symbols if s.qualname.endswith("." + name)]
+    return [s for s in symbols if s.name == name]
+
+
+def suggest(symbols: list[Symbol], name: str, limit: int = 5) -> list[str]:
+    """Qualnames near `name`, best first: same name in another case, prefix, substring, then difflib similarity."""
+    wanted = name.strip().replace("::", ".").lower()
+    short = wanted.rsplit(".", 1)[-1]
+    scored: dict[str, tuple[int, float, int]] = {}
+    for q in dict.fromkeys(s.qualname for s in symbols):
+        lower = q.lower()
+        last = lower.rsplit(".", 1)[-1]
+        ratio = max(difflib.SequenceMatcher(None, short, last).ratio(),
+                    difflib.SequenceMatcher(None, wanted, lower).ratio())
+        if last == short:
+            rank = 0
+        elif last.startswith(short):
+            rank = 1
+        elif short in last:
+            rank = 2
+        elif ratio >= 0.6:
+            rank = 3
+        elif wanted in lower:
+            rank = 4
+        else:
+            continue
+        scored[q] = (rank, -ratio, len(q))
+    return sorted(scored, key=lambda q: scored[q])[:limit]
+
+
+def enclosing(symbols: list[Symbol], line: int) -> Symbol | None:
+    """The innermost definition whose range contains `line`."""
+    best: Symbol | None = None
+    for s in symbols:
+        if s.start <= line <= s.end and (best is None or (s.start, -s.end) > (best.start, -best.end)):
+            best = s
+    return best
