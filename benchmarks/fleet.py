@@ -57,7 +57,7 @@ def run(quick: bool) -> list[Figure]:
         update_s, worst_s, idle_cpu = _watch(root, env, 3 if quick else 7)
     python = base_python()
     return [
-        Figure.compare(SECTION, "PreToolUse decision (budgets + loop guard)", pre_s, "s", BARE, bare_s, at_most=4.0,
+        Figure.compare(SECTION, "PreToolUse decision (budgets + loop guard)", pre_s, "s", BARE, bare_s, at_most=2.0,
                        note=f"{sessions} sessions in the ledger; 5 budgets set; {python}"),
         Figure.compare(SECTION, "PostToolUse (async): ingest one new turn", post_s, "s", BARE, bare_s,
                        note="runs in the background; keeps PreToolUse's spend current within a long turn"),

@@ -153,7 +153,7 @@ def run(quick: bool) -> list[Figure]:
     figures.append(
         Figure.compare(
             SECTION, "warm start to initialize reply", warm, "s", "bare import mcp.server.mcpserver", reference,
-            at_most=1.3, note="sh bin/thrifty serve (launcher check + exec + server) as .mcp.json runs it",
+            at_most=1.1, note="sh bin/thrifty serve (launcher check + exec + server) as .mcp.json runs it",
         )
     )
     figures.append(

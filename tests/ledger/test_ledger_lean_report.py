@@ -53,16 +53,34 @@ def test_the_cli_json_parses_to_the_same_document_as_the_model_dump(projects: Pa
     assert _keys_in_order(printed) == _keys_in_order(json.loads(model_json))
 
 
-def test_report_sessions_json_never_imports_pydantic(projects: Path) -> None:
-    realistic_session(projects, seed=2, turns=4)
-    probe = ("import sys, runpy; sys.argv = ['thrifty', 'report', 'sessions', '--json']\n"
+def _thrifty(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m thrifty ARGS` as the launcher runs it, printing to stderr the heavy modules it imported."""
+    probe = (f"import sys, runpy; sys.argv = ['thrifty', *{list(args)!r}]\n"
              "try:\n    runpy.run_module('thrifty', run_name='__main__')\nexcept SystemExit:\n    pass\n"
-             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'rich', 'mcp')),"
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'pydantic', 'rich', 'mcp', 'click'}),"
              " file=sys.stderr)")
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=hook_env(), check=True,
-                          timeout=60)
-    assert json.loads(done.stdout)["sessions"]
-    assert done.stderr.strip().splitlines()[-1] == "[]"
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=hook_env(),
+                          timeout=120, check=False)
+
+
+def test_report_sessions_json_imports_neither_click_nor_pydantic_and_prints_what_the_click_path_prints(
+    projects: Path
+) -> None:
+    realistic_session(projects, seed=2, turns=4)
+    for args in (("report", "sessions", "--json"), ("report", "-j")):
+        done = _thrifty(*args)
+        assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+        assert done.stdout == report("sessions", "--json").stdout
+        assert json.loads(done.stdout)["sessions"]
+
+
+def test_any_other_form_or_a_failure_goes_to_the_full_cli(projects: Path) -> None:
+    realistic_session(projects, seed=2, turns=4)
+    assert "'click'" in _thrifty("report", "daily", "--json").stderr
+    ledger_path().parent.mkdir(parents=True, exist_ok=True)
+    ledger_path().write_bytes(b"not a database" * 100)
+    done = _thrifty("report", "--json")
+    assert "Move the file aside and run again" in done.stderr and done.stdout == ""
 
 
 LONG_CONTEXT_TURNS = [  # (session, model, input, output, 5m write, 1h write, read): short and long prompts mixed
