@@ -66,7 +66,10 @@ def share(parse: Callable[[], Parsed], write: Callable[[Parsed], dict[str, int]]
         yield shared
         body_ok = True
     finally:
-        os.write(go_write, b"1" if body_ok else b"0")
+        try:
+            os.write(go_write, b"1" if body_ok else b"0")
+        except OSError:  # the helper is gone already (interrupted): nothing to tell it
+            pass
         os.close(go_write)
         with os.fdopen(counts_read, "rb") as pipe:
             reported = pipe.read()
