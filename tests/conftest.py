@@ -24,5 +24,15 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def projects() -> Path:
+    """`$CLAUDE_CONFIG_DIR/projects`, created: where generated transcripts go."""
+    from thrifty.paths import transcripts_dir
+
+    root = transcripts_dir()
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+@pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

@@ -18,6 +18,8 @@ COMMANDS = {
     "setup": "thrifty.commands.setup:setup",
     "watch": "thrifty.commands.watch:watch",
     "budget": "thrifty.commands.budget:budget",
+    "batch": "thrifty.commands.batch:batch",
+    "statusline": "thrifty.commands.statusline:statusline",
 }
 
 

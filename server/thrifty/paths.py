@@ -32,6 +32,34 @@ def data_dir(env: os._Environ[str] | dict[str, str] = os.environ) -> Path:
     return claude_config_dir(env) / "plugins" / "data" / PLUGIN_ID
 
 
+def write_atomic(path: Path, text: str, mode: int | None = None) -> None:
+    """Replace `path` with `text` in one step (a reader sees the old file or the new one, never a part), keeping its
+    permissions (a new file gets the umask's, not mkstemp's 0600) unless `mode` is given.
+
+    Raises:
+        OSError: the directory cannot be written.
+    """
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        if mode is None:
+            mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
 def ledger_path(env: os._Environ[str] | dict[str, str] = os.environ) -> Path:
     return data_dir(env) / "ledger.db"
 

@@ -109,6 +109,7 @@ class Transcript:
         self.ids = Ids(self.rng)
         self.cache_ttl = cache_ttl
         self.version = version
+        self.git_branch = "main"  # what the next records carry as `gitBranch` ('' outside a git repository)
         self.context = 12_000 + self.rng.randrange(4_000)  # system prompt + tools, written to cache by request 1
         self.cached = 0
         self.parent_uuid: str | None = None
@@ -125,7 +126,7 @@ class Transcript:
         uuid = self.ids.uuid()
         record: dict[str, object] = {
             "parentUuid": self.parent_uuid, "isSidechain": self.sidechain, "userType": "external", "cwd": self.cwd,
-            "sessionId": self.session_id, "version": self.version, "gitBranch": "main",
+            "sessionId": self.session_id, "version": self.version, "gitBranch": self.git_branch,
         }
         if self.agent_id:
             record["agentId"] = self.agent_id

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from thrifty.paths import ledger_path, transcripts_dir
-
-
-@pytest.fixture
-def projects() -> Path:
-    """`$CLAUDE_CONFIG_DIR/projects`, created."""
-    root = transcripts_dir()
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+from thrifty.paths import ledger_path
 
 
 @pytest.fixture

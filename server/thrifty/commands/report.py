@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches", "html")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -31,14 +32,20 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("--session", "session_id", help="Only this session id (summary: the session to show).")
 @click.option("-j", "--json", "as_json", is_flag=True, help="Print one JSON document instead of a table.")
 @click.option("--plain", is_flag=True, help="summary only: a few plain lines instead of tables (for /thrifty:cost).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="html only: the file to write (default thrifty-report.html here).")
+@click.option("--open", "open_page", is_flag=True, help="html only: open the page in the default browser.")
 def report(view: str, since: date | None, until: date | None, project: str | None, session_id: str | None,
-           as_json: bool, plain: bool) -> None:
+           as_json: bool, plain: bool, output: Path | None, open_page: bool) -> None:
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
-    the latest one unless --session is given) or cache-misses (turns that rewrote their cached prefix, with a
-    likely cause and the extra cost). New transcript lines are read first, so history from before
-    thrifty was installed is included.
+    the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
+    likely cause and the extra cost) or batches (`thrifty batch` jobs at batch prices). New transcript lines are
+    read first, so history from before thrifty was installed is included.
+
+    html writes all of it as one self-contained page (no network needed to view it): spend per day by model,
+    each session's tree of agents, tokens by kind, model mix, cache misses, tools, branches and budgets.
     """
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
@@ -46,9 +53,19 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
 
     if plain and (view.lower() != "summary" or as_json):
         raise click.BadParameter("--plain applies to the summary view's table output only", param_hint="--plain")
+    if (output or open_page) and view.lower() != "html":
+        raise click.BadParameter("--output and --open apply to the html view only", param_hint="--output/--open")
     filters = Filters(since=since, until=until, project=project, session_id=session_id)
     if as_json and view.lower() == "sessions":
         click.echo(_lean_sessions_json(filters))  # no pydantic on the path a script polls
+        return
+    if view.lower() == "html":
+        if as_json and output:
+            raise click.BadParameter("--json prints the page's data instead of writing a page; drop -o",
+                                     param_hint="--json/--output")
+        from thrifty.commands.report_html import write_html
+
+        write_html(filters, output or Path("thrifty-report.html"), open_page, as_json)
         return
     result = _build(view.lower(), filters)
     if as_json:
@@ -57,7 +74,8 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     from thrifty.report.table import render
 
     if _is_empty(result):
-        click.echo(_empty_message(filters))
+        click.echo(_empty_message(filters) if view.lower() != "batches" else
+                   "No batch recorded: `thrifty batch submit JOB` sends one (see `thrifty batch --help`).")
         return
     if plain:
         from thrifty.report.compact import render_summary
@@ -84,6 +102,8 @@ def _lean_sessions_json(filters: object) -> str:
 
 
 def _is_empty(result: object) -> bool:
+    if hasattr(result, "batches"):
+        return not result.batches
     totals = getattr(result, "totals", None)
     if hasattr(totals, "calls"):
         return not getattr(totals, "calls", 0)

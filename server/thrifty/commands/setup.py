@@ -62,11 +62,24 @@ _SAY = {
 @click.option("--check", is_flag=True, help="Only report; build nothing. Exit 1 if the venv is missing or stale.")
 @click.option("--rebuild", is_flag=True, help="Rebuild the venv even if it looks up to date.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-def setup(check: bool, rebuild: bool, as_json: bool) -> None:
+@click.option("--statusline", is_flag=True, help="Add thrifty's status line to your Claude Code settings.json.")
+@click.option("--force", is_flag=True, help="With --statusline: replace a statusLine that is already set.")
+@click.option("-y", "--yes", is_flag=True, help="With --statusline: write the change without asking.")
+def setup(check: bool, rebuild: bool, as_json: bool, statusline: bool, force: bool, yes: bool) -> None:
     """Prepare the plugin's Python environment under its data directory, or check it with --check.
 
     Needs only python3; uses uv when it is on PATH, else venv + pip. The SessionStart hook runs the same step.
+    With --statusline, instead add `thrifty statusline` to ~/.claude/settings.json (shown first, backed up).
     """
+    if statusline:
+        if check or rebuild or as_json:
+            raise click.UsageError("--statusline goes alone (with --force or --yes)")
+        from thrifty.commands.setup_statusline import install_statusline
+
+        install_statusline(force, yes)
+        return
+    if force or yes:
+        raise click.UsageError("--force and --yes apply to --statusline only")
     if check and rebuild:
         raise click.UsageError("--check builds nothing; drop it to --rebuild")
     data = data_dir()

@@ -1,4 +1,5 @@
-"""SessionStart: build the plugin's venv when it is missing or stale, so the MCP server starts within its limit.
+"""SessionStart: build the plugin's venv when it is missing or stale, so the MCP server starts within its limit;
+point the status line's launcher (when installed) at this plugin folder, which moves with every plugin update.
 
 Up to date, this costs a stat and a hash; it prints nothing either way, so it adds nothing to the conversation.
 """
@@ -9,7 +10,10 @@ from typing import Any
 
 
 def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
-    from thrifty.launch.environment import ensure_venv
+    from thrifty.launch.environment import ensure_venv, plugin_root
+    from thrifty.launch.statusline_launcher import refresh_launcher
+    from thrifty.paths import data_dir
 
     ensure_venv()
+    refresh_launcher(data_dir(), plugin_root())
     return None

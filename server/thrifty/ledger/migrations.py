@@ -176,3 +176,63 @@ _M002 = [
     "CREATE INDEX tool_ring_agent ON tool_ring(session_id, agent_id, id)",
     "CREATE INDEX tool_ring_use ON tool_ring(tool_use_id)",
 ]
+
+
+@migration
+def m003_batch_jobs(conn: sqlite3.Connection) -> None:
+    """State of `thrifty batch` jobs, written before each Message Batches call returns, so no item is sent twice.
+
+    - `turns.source`: where a row came from: 'transcript' (Claude Code's logs) or 'batch' (a Message Batches result,
+      `speed` = 'batch', its `request_id` = the batch id, its `files` row the pseudo path `batch:<batch id>`).
+    - `batch_jobs`: one per job file (`name` = what the user types; `path` = the resolved TOML file).
+    - `batch_submissions`: one per `messages.batches.create` call. `state` is 'creating' from just before the call
+      until its answer is recorded ('created', with `batch_id`) or it is known not to have happened ('failed'); a
+      'creating' row found later is in doubt and is settled against the API's batch list before anything is sent.
+      The last seen `processing_status`, request counts and times are cached for `status` and `list`.
+    - `batch_requests`: one per request sent (submission, `custom_id`), with the item it renders and, once the
+      results are read, their `result` type (succeeded/errored/canceled/expired), message id and error.
+    """
+    for statement in _M003:
+        conn.execute(statement)
+
+
+_M003 = [
+    "ALTER TABLE turns ADD COLUMN source TEXT NOT NULL DEFAULT 'transcript'",
+    """CREATE TABLE batch_jobs (
+        name TEXT PRIMARY KEY,
+        path TEXT NOT NULL UNIQUE,
+        project TEXT NOT NULL,
+        model TEXT NOT NULL,
+        created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    """CREATE TABLE batch_submissions (
+        id INTEGER PRIMARY KEY,
+        job TEXT NOT NULL REFERENCES batch_jobs(name),
+        state TEXT NOT NULL,
+        batch_id TEXT UNIQUE,
+        model TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        processing_status TEXT,
+        succeeded INTEGER NOT NULL DEFAULT 0,
+        errored INTEGER NOT NULL DEFAULT 0,
+        canceled INTEGER NOT NULL DEFAULT 0,
+        expired INTEGER NOT NULL DEFAULT 0,
+        processing INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT,
+        ended_at TEXT,
+        expires_at TEXT,
+        results_read_at TEXT
+    )""",
+    "CREATE INDEX batch_submissions_job ON batch_submissions(job, id)",
+    """CREATE TABLE batch_requests (
+        submission_id INTEGER NOT NULL REFERENCES batch_submissions(id),
+        custom_id TEXT NOT NULL,
+        item TEXT NOT NULL,
+        result TEXT,
+        message_id TEXT,
+        error TEXT,
+        PRIMARY KEY (submission_id, custom_id)
+    )""",
+    "CREATE INDEX batch_requests_custom ON batch_requests(custom_id)",
+]

@@ -7,6 +7,8 @@ A 5-minute cache write costs 1.25x input, a 1-hour write 2x input, a cache read 
   long-context rate for the part of it above 200,000 tokens.
 - Fast mode (`usage.speed == "fast"`): Opus 4.6/4.7 at 6x, Opus 4.8 and Opus 5 at 2x.
 - Bedrock regional inference profiles (`us.`, `eu.`, `jp.`, `au.`) of 4.5-and-later models cost 1.1x.
+- Message Batches (the ledger's `speed == "batch"`, results of `thrifty batch`): half the list price of every token
+  kind, cache writes and reads included.
 Unknown models have no price: `cost()` returns None and reports show them as unpriced, never as free.
 """
 
@@ -17,6 +19,8 @@ import re
 FIELD_TIER_TOKENS = 200_000  # per token field of one request (Sonnet 4 / 4.5 long context)
 PROMPT_TIER_TOKENS = 100_000  # whole prompt of one request (Haiku 5.5: input + cache writes + cache reads)
 REGIONAL_MULTIPLIER = 1.1
+BATCH_MULTIPLIER = 0.5
+BATCH_SPEED = "batch"  # the `speed` the ledger records for Message Batches results: a price tier like "fast"
 _REGIONAL_PREFIXES = ("us.", "eu.", "jp.", "au.")
 
 
@@ -151,12 +155,12 @@ def price_for(model: str | None) -> Price | None:
 
 
 def multiplier(model: str, speed: str | None) -> float:
-    """Fast-mode and regional-endpoint multipliers for one model name (1.0 when neither applies)."""
+    """Fast-mode, batch and regional-endpoint multipliers for one model name (1.0 when none applies)."""
     name = normalize_model(model)
     price = PRICES.get(name.canonical) if name.canonical else None
     if price is None:
         return 1.0
-    factor = price.fast_multiplier if speed == "fast" else 1.0
+    factor = price.fast_multiplier if speed == "fast" else BATCH_MULTIPLIER if speed == BATCH_SPEED else 1.0
     if name.regional and price.regional_premium:
         factor *= REGIONAL_MULTIPLIER
     return factor

@@ -237,14 +237,17 @@ def agent_types(conn: sqlite3.Connection, session_id: str | None = None) -> dict
     return {(row[0], row[1]): row[2] for row in rows}
 
 
+def day_bucket() -> str:
+    """A SQL prefix of `ts` that never straddles local midnight, to group by and then map with `local_day`."""
+    # UTC hours (cheap); zones whose offset is not whole hours (India, Nepal...) need minute buckets.
+    whole_hours = time.timezone % 3600 == 0 and time.altzone % 3600 == 0
+    return f"substr(ts, 1, {13 if whole_hours else 16})"
+
+
 def daily_totals(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[str, Usage]:
     """Per local calendar day (YYYY-MM-DD), all sessions together: the fleet's daily spend."""
-    # Group by UTC hour in SQL (a cheap prefix of `ts`), then map each bucket to its local day; zones whose offset is
-    # not whole hours (India, Nepal...) need minute buckets for a bucket never to straddle local midnight.
-    whole_hours = time.timezone % 3600 == 0 and time.altzone % 3600 == 0
-    width = 13 if whole_hours else 16
     days: dict[str, Usage] = {}
-    for (bucket,), usage in usage_by(conn, (f"substr(ts, 1, {width})",), filters).items():
+    for (bucket,), usage in usage_by(conn, (day_bucket(),), filters).items():
         day = local_day(str(bucket))
         merged = days.get(day)
         days[day] = usage if merged is None else merge(merged, usage)

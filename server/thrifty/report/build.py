@@ -8,6 +8,7 @@ from collections.abc import Callable
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
 from thrifty.report import lean
+from thrifty.report.batches import batches_report
 from thrifty.report.cache_view import cache_misses_report
 from thrifty.report.lean import usage_fields
 from thrifty.report.models import (
@@ -26,7 +27,7 @@ from thrifty.report.models import (
     Totals,
 )
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches")
 
 
 def totals(conn: sqlite3.Connection, filters: Filters) -> Totals:
@@ -133,9 +134,14 @@ def build_cache_misses(conn: sqlite3.Connection, filters: Filters) -> Report:
     return cache_misses_report(conn, filters)
 
 
+def build_batches(conn: sqlite3.Connection, filters: Filters) -> Report:
+    """Message Batches sent by `thrifty batch`, priced at batch rates."""
+    return batches_report(conn, filters)
+
+
 BUILDERS: dict[str, Callable[[sqlite3.Connection, Filters], Report]] = {
     "sessions": build_sessions, "daily": build_daily, "agents": build_agents, "models": build_models,
-    "tools": build_tools, "summary": build_summary, "cache-misses": build_cache_misses,
+    "tools": build_tools, "summary": build_summary, "cache-misses": build_cache_misses, "batches": build_batches,
 }
 
 

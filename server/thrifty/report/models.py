@@ -147,5 +147,40 @@ class CacheMissesReport(BaseModel):
     notes: list[str] = []
 
 
+class BatchRow(BaseModel):
+    batch_id: str
+    job: str
+    model: str
+    status: str | None
+    items: int
+    succeeded: int
+    errored: int = Field(description="errored, expired or canceled requests")
+    input_tokens: int
+    output_tokens: int
+    cache_creation_tokens: int
+    cache_read_tokens: int
+    cost_usd: float | None = Field(description="at batch prices: half the list price of every token kind")
+    created_at: str | None
+
+
+class BatchTotals(BaseModel):
+    items: int = 0
+    succeeded: int = 0
+    errored: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cache_read_tokens: int = 0
+    cost_usd: float | None = 0.0
+
+
+class BatchesReport(BaseModel):
+    """`thrifty batch` jobs' Message Batches: outcome and the usage their results recorded, at batch prices."""
+
+    batches: list[BatchRow]
+    totals: BatchTotals
+    notes: list[str] = []
+
+
 Report = (SessionsReport | DailyReport | AgentsReport | ModelsReport | ToolsReport | SummaryReport
-          | CacheMissesReport)
+          | CacheMissesReport | BatchesReport)

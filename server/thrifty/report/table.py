@@ -16,6 +16,7 @@ from typing import TextIO
 from thrifty.money import usd
 from thrifty.report.models import (
     AgentsReport,
+    BatchesReport,
     CacheMissesReport,
     DailyReport,
     ModelsReport,
@@ -243,10 +244,24 @@ def cache_misses_table(report: CacheMissesReport, screen: Screen) -> None:
                     "--session, or use --json")
 
 
+def batches_table(report: BatchesReport, screen: Screen) -> None:
+    columns = [Column("Batch", right=False), Column("Job", right=False), Column("Model", right=False, drop=3),
+               Column("Items", numeric=True), Column("Succeeded", numeric=True), Column("Errored", numeric=True),
+               Column("Input", numeric=True, drop=2), Column("Output", numeric=True),
+               Column("Cache Create", numeric=True, drop=1), Column("Cache Read", numeric=True, drop=1),
+               Column("Cost (USD)")]
+    rows = [[r.batch_id, r.job, r.model, r.items, r.succeeded, r.errored, r.input_tokens, r.output_tokens,
+             r.cache_creation_tokens, r.cache_read_tokens, usd(r.cost_usd)] for r in report.batches]
+    t = report.totals
+    total = ["Total", "", "", t.items, t.succeeded, t.errored, t.input_tokens, t.output_tokens,
+             t.cache_creation_tokens, t.cache_read_tokens, usd(t.cost_usd)]
+    screen.print(draw("thrifty · batches at batch prices", columns, rows, total, screen.width, screen.color))
+
+
 _VIEWS: dict[type, Callable[..., None]] = {
     SessionsReport: sessions_table, DailyReport: daily_table, AgentsReport: agents_table,
     ModelsReport: models_table, ToolsReport: tools_table, SummaryReport: summary_view,
-    CacheMissesReport: cache_misses_table,
+    CacheMissesReport: cache_misses_table, BatchesReport: batches_table,
 }
 
 
