@@ -23,7 +23,7 @@ _TESTS = str(Path(__file__).resolve().parents[1] / "tests")
 if _TESTS not in sys.path:
     sys.path.append(_TESTS)
 
-SECTIONS = ["server", "read_tools", "ledger", "checks", "fleet", "views", "always_on"]
+SECTIONS = ["server", "read_tools", "ledger", "checks", "fleet", "views", "team", "realclient"]
 
 
 class Figure(BaseModel):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from benchmarks import Figure, _grep_and_read, _read_many
+from benchmarks import Figure, _grep_and_read, _hardening, _read_many
 
 # One entry per group of figures; each tool's owner adds theirs.
-FIGURES: list[Callable[[bool], list[Figure]]] = [_grep_and_read.figures, _read_many.figures]
+FIGURES: list[Callable[[bool], list[Figure]]] = [_grep_and_read.figures, _read_many.figures, _hardening.figures]
 
 
 def run(quick: bool) -> list[Figure]:

@@ -23,6 +23,17 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def claude() -> str:
+    """Claude Code at the pinned version; the test is skipped when it is not installed."""
+    from fixtures_gen.claude_code import CLAUDE_VERSION, find_claude
+
+    found = find_claude()
+    if found is None:
+        pytest.skip(f"Claude Code {CLAUDE_VERSION} is not installed (PATH or .tools/node_modules/.bin)")
+    return found
+
+
 @pytest.fixture
 def projects() -> Path:
     """`$CLAUDE_CONFIG_DIR/projects`, created: where generated transcripts go."""

@@ -20,6 +20,8 @@ COMMANDS = {
     "budget": "thrifty.commands.budget:budget",
     "batch": "thrifty.commands.batch:batch",
     "statusline": "thrifty.commands.statusline:statusline",
+    "sync": "thrifty.commands.sync:sync",
+    "export": "thrifty.commands.export:export",
 }
 
 

@@ -7,6 +7,7 @@ average 3.5 to 4 characters per token on code and the 4.7+ tokenizer about 30% m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from thrifty.errors import ToolError
@@ -42,6 +43,22 @@ def clip_line(line: str, limit: int = MAX_LINE_CHARS, unread: int = 0) -> str:
     return f"{line[:limit]}… [{omitted} chars omitted]"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character escaped (`\\n`, `\\x1b`, `\\u2028`), so a file name, or a note that
+    quotes one, can never start a line of its own and forge a header or a numbered line."""
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in "\n\r":
+        return "\\n" if char == "\n" else "\\r"
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
 def shorten(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters, an ellipsis marking the cut: for notes and labels, not code."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -62,7 +79,7 @@ def header(path: str, start: int | None, end: int | None, total: int | None, lab
     shown = f":{start}-{end}" if start is not None and end is not None else ""
     size = f" of {total}" if total is not None else ""
     extra = f" {label}" if label else ""
-    return f"== {path}{shown}{size}{extra} =="
+    return one_line(f"== {path}{shown}{size}{extra} ==")
 
 
 def lines_within(lines: Iterable[str], room: int) -> int:

@@ -51,3 +51,18 @@ def test_cargo_and_go_projects_get_their_test_commands(project: Path, write) -> 
 
 def test_an_empty_project_detects_nothing(project: Path) -> None:
     assert detect_checks(project, "") == []
+
+
+def test_project_files_that_are_fifos_or_links_out_are_not_read(project: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    os.mkfifo(project / "pyproject.toml")
+    outside = tmp_path / "package.json"
+    outside.write_text(json.dumps({"scripts": {"test": "jest"}}), encoding="utf-8")
+    (project / "package.json").symlink_to(outside)
+    code = "import sys; from pathlib import Path; from thrifty.checks.detect import detect_checks; " \
+           "print([c.name for c in detect_checks(Path(sys.argv[1]), '')])"
+    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, timeout=60,
+                          check=True)  # a blocked read of the FIFO would fail here, after the timeout
+    assert done.stdout.strip() == "[]"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import select
+import shutil
 import sys
 from pathlib import Path
 
@@ -109,3 +110,50 @@ async def test_a_flood_keeps_memory_and_the_log_bounded_and_the_failure_in_the_m
     assert (project / "flood.log").stat().st_size < 64 * 2**20 + 200
     assert "FAILED tests/test_x.py::test_middle - boom" in outcome.text
     assert len(outcome.text) < 4 * 2**20
+
+
+ESCAPE = (
+    "import os, subprocess, sys; "
+    "sleeper = subprocess.Popen(['setsid', 'sleep', '300'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL); "
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.setsid()\n"
+    "    if os.fork() == 0:\n"  # a daemon's double fork: its grandchild belongs to no one
+    "        os.execvp('sleep', ['sleep', '301'])\n"
+    "    os._exit(0)\n"
+    "os.waitpid(pid, 0)\n"
+    "open('child.pid', 'w').write(str(sleeper.pid)); print('started', flush=True)\n"
+)
+
+
+def _alive(pid: int) -> bool:
+    """Running, or a zombie nobody reaped (`ps` shows it): either is a survivor."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _sleepers(marker: str) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                    if fh.read().split(b"\0")[:2] == [b"sleep", marker.encode()]:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+@needs_proc
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the subreaper is Linux only")
+@pytest.mark.skipif(shutil.which("setsid") is None, reason="needs setsid (util-linux)")
+async def test_processes_that_left_the_checks_group_are_ended_with_it_and_the_result_says_so(project: Path) -> None:
+    outcome = await _run(project, ESCAPE, timeout=60)
+    assert outcome.exit_code == 0 and "started" in outcome.text
+    assert not _alive(int((project / "child.pid").read_text()))  # the setsid sleeper, by pid, at once
+    assert _sleepers("301") == []  # the double-forked daemon
+    assert len(outcome.leftovers) == 2 and all(name.startswith("sleep (pid ") for name in outcome.leftovers)

@@ -218,3 +218,21 @@ async def test_the_tool_definition_is_short_and_takes_only_names_paths_changed_a
     assert size < 600  # all tools together must stay within 1,500 bytes
     assert set(tool.input_schema["properties"]) == {"checks", "paths", "changed", "max_tokens"}
     assert "title" not in json.dumps(tool.input_schema) and "Bash" in (tool.description or "")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the subreaper is Linux only")
+async def test_a_check_that_leaves_a_setsid_process_running_says_it_was_ended(project: Path, write) -> None:
+    import os
+    import shutil
+
+    if shutil.which("setsid") is None:
+        pytest.skip("needs setsid (util-linux)")
+    write("escape.py", "import subprocess\np = subprocess.Popen(['setsid', 'sleep', '300'])\n"
+                       "open('sleeper.pid', 'w').write(str(p.pid))\n")
+    _configure(write, 'serve = "python escape.py"\n')
+    call = await call_run_checks(project)
+    pid = int((project / "sleeper.pid").read_text(encoding="utf-8"))
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert "serve: passed" in call.text and f"ended 1 process it left running: sleep (pid {pid})" in call.text
+    assert call.check("serve")["leftovers"] == [f"sleep (pid {pid})"]

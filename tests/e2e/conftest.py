@@ -1,5 +1,5 @@
-"""Fixtures for the real-client suite: Claude Code 2.1.330 (skipped when absent), the plugin installed from the
-checkout into a throwaway HOME per test, and one warm plugin venv shared by the whole session."""
+"""Fixtures for the real-client suite: the plugin installed from the checkout into a throwaway HOME per test, and
+one warm plugin venv shared by the session (`claude`, which skips without Claude Code, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,7 @@ from pathlib import Path
 import pytest
 from harness import E2E, PluginHome, copy_checkout
 
-from fixtures_gen.claude_code import CLAUDE_VERSION, find_claude, make_stamped_venv
-
-
-@pytest.fixture(scope="session")
-def claude() -> str:
-    found = find_claude()
-    if found is None:
-        pytest.skip(f"Claude Code {CLAUDE_VERSION} is not installed (PATH or .tools/node_modules/.bin)")
-    return found
+from fixtures_gen.claude_code import make_stamped_venv
 
 
 @pytest.fixture(scope="session")
@@ -32,11 +24,18 @@ def warm_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_stamped_venv(tmp_path_factory.mktemp("plugin-venv"))
 
 
-@pytest.fixture
-def plugin_home(claude: str, plugin_source: Path, warm_venv: Path, tmp_path: Path) -> PluginHome:
-    """A fresh HOME with thrifty installed (marketplace add + install) and the shared venv in its data dir."""
-    home = PluginHome(claude, tmp_path / "home")
+@pytest.fixture(scope="session")
+def installed_home(claude: str, plugin_source: Path, tmp_path_factory: pytest.TempPathFactory) -> PluginHome:
+    """A HOME where `claude plugin marketplace add` + `claude plugin install thrifty@thrifty` ran once."""
+    home = PluginHome(claude, tmp_path_factory.mktemp("installed") / "home")
     home.install(plugin_source)
+    return home
+
+
+@pytest.fixture
+def plugin_home(installed_home: PluginHome, warm_venv: Path, tmp_path: Path) -> PluginHome:
+    """A fresh HOME with thrifty installed (a copy of the installed one) and the shared venv in its data dir."""
+    home = installed_home.clone(tmp_path / "home")
     home.link_venv(warm_venv)
     return home
 
@@ -49,3 +48,8 @@ def e2e(plugin_home: PluginHome, project: Path, tmp_path: Path) -> Iterator[E2E]
         yield rig
     finally:
         rig.close()
+    assert not rig.hook_errors(), f"thrifty's hooks logged errors:\n{rig.hook_errors()}"
+    rig.check_ledgers()
+
+
+from fixtures_gen.team import pg_server, team_url  # noqa: E402, F401 - the team scenario's PostgreSQL

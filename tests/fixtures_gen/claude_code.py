@@ -34,6 +34,9 @@ def make_stamped_venv(data: Path) -> Path:
     venv_dir = data / "venv"
     (venv_dir / "bin").mkdir(parents=True)
     (venv_dir / "bin" / "python").symlink_to(Path(sys.executable))
+    rg = Path(sys.prefix) / "bin" / "rg"  # the ripgrep wheel's binary: a built venv has it beside its python
+    if rg.exists():
+        (venv_dir / "bin" / "rg").symlink_to(rg)
     (venv_dir / "lib").symlink_to(Path(sys.prefix) / "lib")
     (venv_dir / "pyvenv.cfg").symlink_to(Path(sys.prefix) / "pyvenv.cfg")
     from thrifty.launch.environment import STAMP

@@ -13,12 +13,15 @@ from fleet_helpers import (
     make_session,
     reply,
     run_hook,
+    start_today,
     stop,
     tool_event,
 )
 
+from fixtures_gen.synth import realistic_session
 from thrifty.cli import cli
-from thrifty.paths import data_dir, ledger_path
+from thrifty.guard.budgets import raise_amount
+from thrifty.paths import data_dir, ledger_path, transcripts_dir
 
 MAIN_OPUS = "claude-opus-4-8"
 
@@ -148,6 +151,16 @@ def test_the_project_pyproject_overrides_the_plugin_options(project: Path) -> No
     assert "reached" in deny_reason(answer)
 
 
+def test_a_project_settings_file_that_is_a_fifo_does_not_block_the_hook(project: Path) -> None:
+    import os
+
+    session = make_session(33, project)
+    os.mkfifo(project / "pyproject.toml")
+    os.mkfifo(project / ".thrifty.toml")
+    result = run_hook("pre-tool-use", tool_event(session, project, "Task"), {"session_usd": 0.01})  # bounded wait
+    assert "session budget $0.01" in deny_reason(reply(result))  # the userConfig budget still applies
+
+
 def test_bad_settings_are_reported_to_the_user_once_and_do_not_break_the_call(project: Path) -> None:
     session = make_session(21, project)
     (project / ".thrifty.toml").write_text('[budget]\nsession_usd = "lots"\nsesion_usd = 3\n', encoding="utf-8")
@@ -221,3 +234,70 @@ def test_a_ledger_held_by_another_writer_still_gets_a_budget_decision_without_wa
         blocker.close()
     later = reply(run_hook("pre-tool-use", tool_event(session, project, "Read", {"f": 1}), {"session_usd": limit}))
     assert "reached" in later["systemMessage"]
+
+
+def test_the_turn_that_asked_for_the_call_counts_before_the_gate_decides(project: Path) -> None:
+    """Claude Code writes the assistant turn before PreToolUse runs; no Stop hook has ingested it yet."""
+    session = realistic_session(transcripts_dir(), seed=31, turns=6, models=("claude-sonnet-4-6",), subagents=0,
+                                start=start_today(), extras=False)  # written, never ingested
+    spent = cost(session.transcripts)
+    limit = round(spent / 1.1, 2)  # 110%: over
+    reason = deny_reason(reply(run_hook("pre-tool-use", tool_event(session, project, "Agent"),
+                                        {"session_usd": limit})))
+    assert f"session budget ${limit:,.2f} reached" in reason
+    assert reason.startswith("Refused by thrifty's budget policy (not a failure): ")
+
+
+@pytest.mark.parametrize(("amount", "text"), [
+    (0.0001, "0.0001"), (0.0123, "0.013"), (0.00113, "0.0012"), (0.5, "0.50"), (0.085, "0.085"), (1234.5, "1234.50"),
+    (0.1001, "0.11"),
+])
+def test_a_suggested_raise_is_rounded_up_at_the_precision_money_is_shown(amount: float, text: str) -> None:
+    assert raise_amount(amount) == text
+
+
+def _absurd_usage_line(session_path: Path, **usage: object) -> str:
+    """The session's last usage line again, under a new message id, with `usage` counts that no turn can have."""
+    import json
+
+    lines = [json.loads(line) for line in session_path.read_text(encoding="utf-8").splitlines() if '"usage"' in line]
+    record = lines[-1]
+    record["message"] = {**record["message"], "id": "msg_absurd", "usage": {**record["message"]["usage"], **usage}}
+    record["requestId"] = "req_absurd"
+    return json.dumps(record, separators=(",", ":"))  # compact, as Claude Code writes it
+
+
+@pytest.mark.parametrize("usage", [
+    {"input_tokens": 2**63 - 1, "output_tokens": 2**63 - 1},
+    {"input_tokens": 10**12 + 1},
+    {"output_tokens": 12.5},
+])
+def test_an_absurd_usage_line_is_rejected_reports_keep_working_and_budgets_stay_enforced(
+    project: Path, usage: dict[str, object]
+) -> None:
+    session = make_session(31, project, subagents=0)
+    session.main.raw(_absurd_usage_line(session.main.path, **usage))
+    session.main.save()
+    stop(session, project)
+    log = (data_dir() / "hooks.log").read_text(encoding="utf-8")
+    assert "implausible usage" in log and "msg_absurd" in log
+    result = CliRunner().invoke(cli, ["report", "--json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "1 usage line with implausible token counts skipped" in result.output
+    assert CliRunner().invoke(cli, ["report"], catch_exceptions=False).exit_code == 0
+    assert CliRunner().invoke(cli, ["budget", "--session", session.session_id],
+                              catch_exceptions=False).exit_code == 0
+    deny_reason(reply(run_hook("pre-tool-use", tool_event(session, project, "Task"), {"session_tokens": 1000})))
+
+
+def test_a_budget_that_cannot_be_computed_refuses_fan_out_only_when_budget_fail_is_closed(project: Path) -> None:
+    session = make_session(32, project, subagents=0)
+    ledger_path().write_bytes(b"this is not an SQLite database\n" * 200)
+    for path in ledger_path().parent.glob("ledger.db-*"):
+        path.unlink()
+    closed = {"session_usd": 5, "budget_fail": "closed"}
+    reason = deny_reason(reply(run_hook("pre-tool-use", tool_event(session, project, "Task"), closed)))
+    assert "the budget cannot be checked" in reason and "budget_fail = closed (userConfig)" in reason
+    assert run_hook("pre-tool-use", tool_event(session, project, "Read", {"file_path": "/a"}), closed).stdout == ""
+    opened = run_hook("pre-tool-use", tool_event(session, project, "Task"), {"session_usd": 5})
+    assert opened.returncode == 0 and opened.stdout == ""  # the default fails open, and logs why

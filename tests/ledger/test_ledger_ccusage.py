@@ -60,8 +60,8 @@ def write_edge_cases(projects: Path) -> None:
         edge_line(6, timestamp="2026-11-03T12:06:00.000+02:00"),
         edge_line(7, timestamp="2026-11-03T10:07:00.123456Z"),
         edge_line(8, message__content=[{"type": "tool_use", "id": "t", "name": "Read", "input": {"id": None}}]),
-        edge_line(9, message__usage__cache_creation={"ephemeral_5m_input_tokens": 100,
-                                                     "ephemeral_1h_input_tokens": 300}),
+        edge_line(9, message__usage__cache_creation_input_tokens=400,
+                  message__usage__cache_creation={"ephemeral_5m_input_tokens": 100, "ephemeral_1h_input_tokens": 300}),
         edge_line(10, message__model="claude-opus-4-6", message__usage__speed="fast"),
         edge_line(11, message__model=...),
         edge_line(12, message__usage__output_tokens=7.5),
@@ -105,3 +105,19 @@ def test_per_session_tokens_equal_ccusage_and_costs_agree_within_a_tenth_of_a_pe
         assert (got["cost_usd"] or 0.0) == pytest.approx(expected["totalCost"], rel=1e-3), session_id
         assert (got["first_activity"], got["last_activity"]) == (expected["firstActivity"],
                                                                  expected["lastActivity"]), session_id
+
+
+def test_a_zero_ttl_split_next_to_real_cache_writes_is_where_thrifty_and_ccusage_part(
+    projects: Path, tmp_path: Path
+) -> None:
+    """Claude Code writes `cache_creation: {5m: 0, 1h: 0}` when the API sends no split (tests/e2e shows it); the
+    writes are in `cache_creation_input_tokens`. ccusage 20.0.24 trusts the split and counts none; thrifty counts the
+    total, as the API billed it and as Claude Code's own total_cost_usd does."""
+    path = projects / "-home-dev-gateway" / "gateway.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(edge_line(0, sessionId="gateway", message__usage__cache_creation={
+        "ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}) + "\n", encoding="utf-8")
+    theirs = ccusage_sessions(tmp_path)["gateway"]
+    (ours,) = report_json("sessions")["sessions"]
+    assert theirs["cacheCreationTokens"] == 0
+    assert ours["cache_creation_tokens"] == ours["cache_write_5m_tokens"] == 1000

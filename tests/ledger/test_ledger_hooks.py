@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -137,3 +138,16 @@ def test_many_hooks_at_once_on_overlapping_sessions_all_exit_0_and_lose_nothing(
                 session.main.tool_results(response)
                 session.subagents[0].respond("claude-haiku-4-5-20251001")
                 session.save()
+
+
+def test_a_transcript_path_that_is_a_fifo_or_a_directory_does_not_block_the_hook(projects: Path) -> None:
+    fifo = projects / "proj" / "sess.jsonl"
+    fifo.parent.mkdir(parents=True)
+    os.mkfifo(fifo)
+    (projects / "proj" / "dir.jsonl").mkdir()
+    for event_name in ("stop", "session-end", "subagent-stop"):
+        for path in (fifo, projects / "proj" / "dir.jsonl"):
+            event = {"session_id": "sess", "transcript_path": str(path), "agent_transcript_path": str(path),
+                     "hook_event_name": "Stop"}
+            result = run_hook(event_name, event)  # bounded by HOOK_TIMEOUT_S: a blocked open would fail here
+            assert (result.returncode, result.stdout) == (0, b"")

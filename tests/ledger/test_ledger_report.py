@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -240,3 +241,51 @@ def test_days_are_local_calendar_days_even_in_half_hour_time_zones(projects: Pat
     assert daily == {"2026-11-20": 11, "2026-11-21": 22}  # local midnight is 18:30 UTC
     assert {r["session_id"] for r in report_json("sessions", "--since", "2026-11-21")["sessions"]} == {
         after.session_id}
+
+
+def test_a_report_meeting_a_locked_ledger_says_it_is_waiting_and_for_what(projects: Path) -> None:
+    import subprocess
+    import sys
+
+    from fixtures_gen.transcripts import realistic_session
+    from thrifty.ledger.db import connect
+
+    realistic_session(projects, seed=41, turns=3, subagents=0)
+    holder = connect(ledger_path())
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the write lock
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "thrifty", "report", "--json"], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        assert proc.stderr is not None
+        waiting = proc.stderr.readline()  # blocks until the report says something: no sleep, bounded by the lock
+    finally:
+        holder.execute("COMMIT")
+        holder.close()
+    out, err = proc.communicate(timeout=120)
+    assert "waiting for the ledger's write lock" in waiting and str(ledger_path()) in waiting
+    assert "held by another thrifty process" in waiting
+    assert proc.returncode == 0, err
+    assert json.loads(out)["sessions"]
+
+
+def test_a_ledger_that_cannot_be_written_gets_permissions_advice_not_move_it_aside(projects: Path) -> None:
+    import sqlite3
+
+    from thrifty.commands.ledger_access import advice
+
+    for error in (sqlite3.OperationalError("attempt to write a readonly database"),
+                  sqlite3.OperationalError("unable to open database file")):
+        text = advice(ledger_path(), error)
+        assert "permissions problem" in text and "writable" in text and "aside" not in text
+    if os.geteuid() != 0:  # root writes through any mode bits: the real case is checked only for a user
+        path = ledger_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        assert report("--json").exit_code == 0
+        path.chmod(0o444)
+        path.parent.chmod(0o555)
+        try:
+            result = report("--json")
+        finally:
+            path.parent.chmod(0o755)
+            path.chmod(0o644)
+        assert result.exit_code == 1 and "permissions problem" in result.output

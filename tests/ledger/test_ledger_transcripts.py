@@ -55,10 +55,26 @@ def test_lines_without_the_compact_usage_marker_are_not_usage() -> None:
     assert records(spaced, b'{"type":"user","message":{"role":"user","content":"x"}}') == []
 
 
-def test_the_ttl_split_of_cache_writes_is_kept_and_wins_over_the_total() -> None:
-    (record,) = records(line(message__usage__cache_creation={"ephemeral_5m_input_tokens": 7,
-                                                              "ephemeral_1h_input_tokens": 11}))
-    assert (record.cache_write_5m_tokens, record.cache_write_1h_tokens) == (7, 11)
+def test_the_ttl_split_apportions_the_cache_write_total() -> None:
+    (record,) = records(line(message__usage__cache_creation_input_tokens=30, message__usage__cache_creation={
+        "ephemeral_5m_input_tokens": 19, "ephemeral_1h_input_tokens": 11}))
+    assert (record.cache_write_5m_tokens, record.cache_write_1h_tokens) == (19, 11)
+
+
+@pytest.mark.parametrize(
+    ("total", "split", "writes"),
+    [
+        (24_205, {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0}, (24_205, 0)),  # API sent no split
+        (30, {"ephemeral_5m_input_tokens": 7, "ephemeral_1h_input_tokens": 11}, (19, 11)),  # remainder is 5-minute
+        (30, {"ephemeral_1h_input_tokens": 50}, (0, 30)),  # never more 1-hour writes than writes
+        (..., {"ephemeral_5m_input_tokens": 7, "ephemeral_1h_input_tokens": 11}, (7, 11)),  # no total: the split
+    ],
+)
+def test_cache_writes_are_the_total_whatever_the_split_says(total: object, split: dict[str, int],
+                                                             writes: tuple[int, int]) -> None:
+    (record,) = records(line(message__usage__cache_creation_input_tokens=total,
+                             message__usage__cache_creation=split))
+    assert (record.cache_write_5m_tokens, record.cache_write_1h_tokens) == writes
 
 
 @pytest.mark.parametrize(

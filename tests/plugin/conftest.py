@@ -1,19 +1,11 @@
-"""Fixtures for the plugin-kit tests: real Claude Code (skipped when absent) and a fresh home to run it in."""
+"""Fixtures for the plugin-kit tests: a fresh home to run real Claude Code in (`claude` is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from plugin_helpers import CLAUDE_VERSION, find_claude, fresh_home_env
-
-
-@pytest.fixture(scope="session")
-def claude() -> str:
-    found = find_claude()
-    if found is None:
-        pytest.skip(f"Claude Code {CLAUDE_VERSION} is not installed (PATH or .tools/node_modules/.bin)")
-    return found
+from plugin_helpers import fresh_home_env
 
 
 @pytest.fixture

@@ -139,6 +139,19 @@ def test_bad_items_each_get_a_clear_error_while_the_other_items_still_succeed(pr
     assert [r.status for r in result.items] == ["error"] * 6 + ["directory", "error", "error", "ok"]
 
 
+def test_items_the_file_system_rejects_fail_alone_and_a_link_loop_does_not_hide_a_listing(project: Path) -> None:
+    (project / "src").mkdir()
+    (project / "src" / "app.py").write_text("x = 1\n", encoding="utf-8")
+    (project / "src" / "loop").symlink_to("loop")
+    items = ["x" * 300, "src/" + "y" * 300 + ".py", "z" * 300 + ":1-2", "src", "src/loop", "src/app.py"]
+    result = read_many(project, items, 6000)
+    assert [r.status for r in result.items] == ["error", "error", "error", "directory", "error", "ok"]
+    assert result.items[0].note.endswith("cannot be read (File name too long)")
+    listing = "app.py, loop@ (a symlink that cannot be followed: Too many levels of symbolic links)"
+    assert f"== src/ directory ==\n{listing}" in result.text
+    assert "== src/app.py:1-1 of 1 ==\n1 x = 1" in result.text
+
+
 def test_an_ambiguous_symbol_lists_each_definition_with_its_lines(project: Path) -> None:
     (project / "two.py").write_text("class A:\n    def run(self):\n        pass\n\nclass B:\n    def run(self):\n"
                                     "        pass\n", encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from thrifty.errors import ToolError
-from thrifty.search import filetext, rg
+from thrifty.search import engine, filetext, rg
 from thrifty.search.engine import SearchRequest, grep_and_read
 from thrifty.textout import estimate_tokens
 
@@ -117,17 +117,59 @@ def test_a_missing_path_is_named_with_near_names(project: Path, write) -> None:
 def test_every_invalid_regex_is_named_with_its_reason(project: Path, write) -> None:
     write("a.py", "x\n")
     with pytest.raises(ToolError) as caught:
-        _run(project, "ok", "a(b", "[z")
+        _run(project, "a(b", "[z")
     message = str(caught.value)
-    assert "pattern 2 `a(b`: unclosed group" in message
-    assert "pattern 3 `[z`: unclosed character class" in message
-    assert "`ok`" not in message
+    assert "pattern 1 `a(b`: unclosed group" in message
+    assert "pattern 2 `[z`: unclosed character class" in message
+
+
+def test_an_invalid_regex_or_glob_is_dropped_alone_and_the_rest_of_the_call_is_answered(project: Path, write) -> None:
+    write("a.py", "ok = 1\n")
+    write("b.txt", "ok = 2\n")
+    request = SearchRequest.from_paths_and_globs(project, ["*.py", "a[", "*" * 5000], patterns=["ok", "a(b"])
+    outcome = grep_and_read(project, request)
+    assert list(_file_sections(outcome.text)) == ["a.py"]
+    assert "pattern 2 `a(b`: unclosed group; not searched" in outcome.text
+    assert "glob `a[`: " in outcome.text
+    assert f"glob `{'*' * 20}" in outcome.text
+    assert "too long (5,000 characters, at most 1,000); not used" in outcome.text
+
+
+def test_paths_the_file_system_rejects_are_named_with_the_reason_and_the_rest_searched(project: Path, write) -> None:
+    write("a.py", "ok = 1\n")
+    (project / "loop").symlink_to("loop")
+    outcome = grep_and_read(project, SearchRequest(patterns=["ok"], paths=["x" * 256, "a.py/inside", "loop", "a.py"]))
+    assert list(_file_sections(outcome.text)) == ["a.py"]
+    assert f"{'x' * 256}: cannot be searched (File name too long)" in outcome.text
+    assert "loop: cannot be resolved (Symlink loop" in outcome.text
+    assert "a.py/inside: cannot be searched (Not a directory)" in outcome.text
 
 
 def test_an_invalid_glob_is_reported(project: Path, write) -> None:
     write("a.py", "x\n")
     with pytest.raises(ToolError, match="invalid glob"):
         _run(project, "x", globs=["a["])
+
+
+def test_a_flood_of_matches_in_one_file_is_cut_early_and_only_what_can_be_shown_is_processed(
+    project: Path, write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("flood.txt", "x\n" * 30_000)
+    processed: list[int] = []
+    real_around = engine.around
+
+    def counting(match_lines, context, total):
+        processed.append(len(match_lines))
+        return real_around(match_lines, context, total)
+
+    monkeypatch.setattr(engine, "around", counting)
+    outcome = grep_and_read(project, SearchRequest(patterns=["x"], max_tokens=2000))
+    result = outcome.result
+    assert result.matches == 30_000
+    shown = sum(len(w.matches) for f in result.files for w in f.windows)
+    assert shown + result.omitted.matches == 30_000
+    assert "omitted (max_tokens reached)" in outcome.text and result.next_offset == shown
+    assert sum(processed) <= 2000  # lines windowed: what a 2,000-token page could show, not the 30,000 matches
 
 
 @pytest.mark.parametrize(("patterns", "message"), [([], "patterns is empty"), (["x", ""], "empty pattern")])
@@ -314,3 +356,16 @@ def test_a_directory_of_ten_thousand_files_is_searched_within_the_budget(project
     assert outcome.result.files_matched == 1000
     assert estimate_tokens(outcome.text) <= 6000
     assert "omitted (max_tokens reached):" in outcome.text
+
+
+def test_the_time_budget_covers_reading_the_files_not_only_rg(
+    project: Path, write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write("a.py", "needle\n")
+    write("b.py", "needle\n")
+    monkeypatch.setattr(engine.Deadline, "passed", property(lambda self: True))  # spent by the time rg returned
+    outcome = grep_and_read(project, SearchRequest(patterns=["needle"], timeout=7))
+    assert _file_sections(outcome.text) == {}
+    assert "stopped after 7s (the time budget of this call) while reading the matching files" in outcome.text
+    assert "continue with offset=0" in outcome.text
+    assert outcome.result.complete is False

@@ -51,13 +51,17 @@ async def test_structured_content_comes_alongside_when_enabled(project: Path, wr
     assert file["windows"] == [{"start": 1, "end": 2, "matches": [2], "definitions": ["function f 1-2"]}]
 
 
-async def test_invalid_regexes_come_back_as_an_error_naming_each(project: Path, write) -> None:
-    write("a.py", "x\n")
+async def test_invalid_regexes_are_named_each_and_the_valid_ones_still_searched(project: Path, write) -> None:
+    write("a.py", "fine\n")
     result = await _call(project, patterns=["(unclosed", "fine", "a{2,1}"])
-    assert result.is_error
+    assert not result.is_error
     text = result.content[0].text
     assert "pattern 1 `(unclosed`: unclosed group" in text
     assert "pattern 3 `a{2,1}`" in text
+    assert "1:fine" in text
+    result = await _call(project, patterns=["(unclosed", "a{2,1}"])
+    assert result.is_error
+    assert "pattern 2 `a{2,1}`" in result.content[0].text
 
 
 async def test_outside_paths_are_refused_by_name_and_the_rest_still_runs(project: Path, write) -> None:

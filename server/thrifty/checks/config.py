@@ -23,7 +23,7 @@ from typing import Any
 
 from thrifty.checks.formats import FORMATS, default_files, guess_format
 from thrifty.checks.model import CheckSpec
-from thrifty.confine import resolve_in_root
+from thrifty.confine import open_file, resolve_in_root
 from thrifty.errors import ToolError
 
 DEFAULT_TIMEOUT_S = 300.0
@@ -47,9 +47,9 @@ class ChecksConfig:
 def load_config(root: Path) -> ChecksConfig | None:
     """The configured checks, or None when neither file configures any (detection applies then)."""
     for filename, keys in ((".thrifty.toml", ("checks",)), ("pyproject.toml", ("tool", "thrifty", "checks"))):
-        table = _table(root / filename, keys)
+        table = _table(root, root / filename, keys)
         if table is None and filename == ".thrifty.toml":
-            table = _table(root / filename, ("tool", "thrifty", "checks"))
+            table = _table(root, root / filename, ("tool", "thrifty", "checks"))
         if table:
             label = f"{filename} [{'.'.join(keys)}]"
             checks = {name: parse_check(root, name, value, label) for name, value in table.items()}
@@ -57,11 +57,12 @@ def load_config(root: Path) -> ChecksConfig | None:
     return None
 
 
-def _table(path: Path, keys: tuple[str, ...]) -> dict[str, Any] | None:
+def _table(root: Path, path: Path, keys: tuple[str, ...]) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        raw = path.read_bytes()
+        with open_file(root, path, path.name) as handle:  # a config linked out of the project is not read
+            raw = handle.read()
         data: Any = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path.name}: invalid TOML ({exc}); fix the file so checks can be read") from exc
@@ -70,6 +71,8 @@ def _table(path: Path, keys: tuple[str, ...]) -> dict[str, Any] | None:
         raise ConfigError(f"{path.name}: invalid TOML (not UTF-8 at line {line}); save the file as UTF-8") from exc
     except OSError as exc:
         raise ConfigError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    except ToolError as exc:  # outside the root when opened, or not a regular file
+        raise ConfigError(str(exc)) from exc
     for key in keys:
         if not isinstance(data, dict) or key not in data:
             return None

@@ -13,6 +13,8 @@ from typing import Any
 from thrifty.checks.config import DEFAULT_TIMEOUT_S
 from thrifty.checks.formats import default_files
 from thrifty.checks.model import CheckSpec
+from thrifty.confine import open_file
+from thrifty.errors import ToolError
 
 NPM_PLACEHOLDER = "no test specified"  # `npm init` writes a test script that only fails
 ESLINT_CONFIGS = (
@@ -23,7 +25,7 @@ ESLINT_CONFIGS = (
 
 def detect_checks(root: Path, path_env: str) -> list[CheckSpec]:
     """Checks inferred from the project's files; `path_env` is the PATH checks will run with."""
-    pyproject = _toml(root / "pyproject.toml")
+    pyproject = _toml(root, root / "pyproject.toml")
     tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
     setup_cfg = _ini(root / "setup.cfg", root / "tox.ini")
     found: list[CheckSpec] = []
@@ -88,8 +90,8 @@ def _node(root: Path, add: Any) -> None:
     if not package.is_file():
         return
     try:
-        data = json.loads(package.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(_read(root, package))
+    except (OSError, ValueError, ToolError):
         data = {}
     scripts = data.get("scripts") if isinstance(data, dict) else None
     test = scripts.get("test") if isinstance(scripts, dict) else None
@@ -102,12 +104,17 @@ def _node(root: Path, add: Any) -> None:
         add("eslint", ["eslint", "."], "eslint", eslint)
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def _toml(root: Path, path: Path) -> dict[str, Any]:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return tomllib.loads(_read(root, path).decode("utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ToolError):
         return {}
+
+
+def _read(root: Path, path: Path) -> bytes:
+    """A project file's bytes through the confined open: never outside the root, never blocking on a FIFO."""
+    with open_file(root, path, path.name) as handle:
+        return handle.read()
 
 
 def _ini(*paths: Path) -> dict[str, Any]:

@@ -49,6 +49,7 @@ class CheckResult(BaseModel):
     log_path: str = ""
     output_bytes: int = 0
     log_truncated: bool = False
+    leftovers: list[str] = []  # processes the check left running (a server, a watcher), ended when it ended
 
 
 class ChecksReport(BaseModel):

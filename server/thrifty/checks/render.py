@@ -101,6 +101,8 @@ def _section(result: CheckResult) -> _Section:
     fixed = [clip_line(f"== {result.name}: {status}{exit_part}{timing} · {result.command} ==")]
     if result.message:
         fixed.append(result.message)
+    if result.leftovers:
+        fixed.append(_leftovers(result))
     if result.summary:
         fixed.append(f"summary: {result.summary}")
     elif result.status == "failed":
@@ -351,7 +353,15 @@ def _quiet_line(result: CheckResult) -> str:
     if result.status == "skipped":
         return clip_line(f"{result.name}: skipped · {result.message}")
     summary = f" · {result.summary}" if result.summary else ""
-    return clip_line(f"{result.name}: passed · {result.duration_s:.1f}s{summary} · log: {result.log_path}")
+    ended = f" · {_leftovers(result)}" if result.leftovers else ""
+    return clip_line(f"{result.name}: passed · {result.duration_s:.1f}s{summary}{ended} · log: {result.log_path}")
+
+
+def _leftovers(result: CheckResult) -> str:
+    """'ended 2 processes it left running: sleep (pid 12), node (pid 14)': the check's escapees, ended by thrifty."""
+    count = len(result.leftovers)
+    listed = ", ".join(result.leftovers[:5]) + (f" and {count - 5} more" if count > 5 else "")
+    return clip_line(f"ended {count} process{'es' if count != 1 else ''} it left running: {listed}")
 
 
 TEST_LINE = re.compile(r"^(?:FAILED|ERROR|FAIL|UNEXPECTED SUCCESS|panic) (?P<name>.+?)(?: - .*)?$")

@@ -1,5 +1,8 @@
 """Run one check as its own process group with its own timeout, reading its output incrementally.
 
+On Linux the check runs under `shepherd`, a child subreaper that ends every process the check started, even those
+that left its process group or session, when the check's main process ends; the result lists them (`leftovers`).
+
 On timeout the whole group gets SIGTERM, then SIGKILL after KILL_GRACE_S, and the result comes back at most about
 KILL_GRACE_S + DRAIN_S after the limit. A check whose main process exits while a child it left behind still holds the
 output pipe open is not waited on either: the leftovers are killed after DRAIN_S.
@@ -11,6 +14,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +41,7 @@ class RunOutcome:
     log_path: Path
     log_truncated: bool
     error: str = ""  # the check could not start
+    leftovers: tuple[str, ...] = ()  # processes it left running (its group or escaped from it), ended: "sleep (pid 12)"
 
 
 async def run_process(
@@ -48,11 +53,14 @@ async def run_process(
     executable = find_executable(argv[0], env, cwd)
     if executable is None:
         return RunOutcome(None, False, 0.0, "", 0, log_path, False, error=f"executable '{argv[0]}' not found")
+    status_path = log_path.with_name(log_path.name + ".ended")
+    status_path.unlink(missing_ok=True)
     with open(log_path, "wb") as log:
         capture = OutputCapture(log, keep)
         try:
             process = await anyio.open_process(
-                [executable, *argv[1:]], cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                [*_shepherd(status_path), executable, *argv[1:]], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
         except OSError as exc:
@@ -69,8 +77,29 @@ async def run_process(
     return RunOutcome(
         exit_code=process.returncode, timed_out=timed_out, duration_s=time.monotonic() - started,
         text=capture.text(), output_bytes=capture.total_bytes, log_path=log_path,
-        log_truncated=capture.log_truncated,
+        log_truncated=capture.log_truncated, leftovers=_ended(status_path),
     )
+
+
+def _shepherd(status_path: Path) -> list[str]:
+    """The command prefix that runs a check under `shepherd` (Linux: it ends every process the check started, even
+    those that left its group); elsewhere nothing, and only the process group is ended."""
+    if not SHEPHERD_WORKS:
+        return []
+    return [sys.executable, "-I", "-S", str(Path(__file__).with_name("shepherd.py")), str(status_path)]
+
+
+def _ended(status_path: Path) -> tuple[str, ...]:
+    try:
+        rows = status_path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return ()
+    finally:
+        status_path.unlink(missing_ok=True)
+    return tuple(f"{name} (pid {pid})" for pid, _, name in (row.partition(" ") for row in rows if row))
+
+
+SHEPHERD_WORKS = sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
 
 
 async def _pump(process: Process, capture: OutputCapture) -> None:

@@ -121,7 +121,7 @@ def _result(base: CheckResult, spec: CheckSpec, outcome: RunOutcome, ctx: ParseC
         "summary": parsed.summary, "counts": parsed.counts, "findings": parsed.findings,
         "findings_total": max(parsed.total or 0, len(parsed.findings)), "message": message, "output_tail": tail,
         "log_path": str(outcome.log_path), "output_bytes": outcome.output_bytes,
-        "log_truncated": outcome.log_truncated,
+        "log_truncated": outcome.log_truncated, "leftovers": list(outcome.leftovers),
     })
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches", "html")
+VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches", "html", "users")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 
 
@@ -35,20 +35,30 @@ def _parse_date(ctx: click.Context, param: click.Parameter, value: str | None) -
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="html only: the file to write (default thrifty-report.html here).")
 @click.option("--open", "open_page", is_flag=True, help="html only: open the page in the default browser.")
+@click.option("--db", help="Report over the team database at this PostgreSQL URL (every synced machine).")
+@click.option("--team", is_flag=True, help="Report over the team database of the team_db setting.")
 def report(view: str, since: date | None, until: date | None, project: str | None, session_id: str | None,
-           as_json: bool, plain: bool, output: Path | None, open_page: bool) -> None:
+           as_json: bool, plain: bool, output: Path | None, open_page: bool, db: str | None,
+           team: bool) -> None:
     """Token usage and cost by session, day, agent, model or tool, from Claude Code's transcripts.
 
     VIEW is sessions (default), daily, agents, models, tools, summary (one session by agent, model and tool:
     the latest one unless --session is given), cache-misses (turns that rewrote their cached prefix, with a
     likely cause and the extra cost) or batches (`thrifty batch` jobs at batch prices). New transcript lines are
-    read first, so history from before thrifty was installed is included.
+    read first, so history from before thrifty was installed is included. With --db or --team the view
+    covers every machine synced to the team database (`thrifty sync`), rows carry user and host, and the users
+    view shows spend per user and machine.
 
     html writes all of it as one self-contained page (no network needed to view it): spend per day by model,
     each session's tree of agents, tokens by kind, model mix, cache misses, tools, branches and budgets.
     """
     if since and until and since > until:
         raise click.BadParameter(f"--since {since} is after --until {until}", param_hint="--since/--until")
+    if db or team:
+        _team_report(view.lower(), since, until, project, session_id, as_json, plain, db)
+        return
+    if view.lower() == "users":
+        raise click.UsageError("the users view is a team view: add --team or --db postgresql://...")
     from thrifty.ledger.queries import Filters
 
     if plain and (view.lower() != "summary" or as_json):
@@ -83,6 +93,28 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
         click.echo(render_summary(result))  # type: ignore[arg-type]
         return
     render(result)
+
+
+def _team_report(view: str, since: date | None, until: date | None, project: str | None, session_id: str | None,
+                 as_json: bool, plain: bool, db: str | None) -> None:
+    from thrifty.commands.team_access import team_db, team_url
+    from thrifty.ledger.queries import Filters
+    from thrifty.team.views import TEAM_VIEWS, build_team
+
+    if view not in TEAM_VIEWS:
+        raise click.UsageError(f"the {view} view is not available over the team database; team views: "
+                               f"{', '.join(TEAM_VIEWS)}")
+    if plain:
+        raise click.BadParameter("--plain is not available for team views", param_hint="--plain")
+    url = team_url(db)
+    with team_db(url) as pg:
+        result = build_team(pg, url, view, Filters(since=since, until=until, project=project, session_id=session_id))
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+        return
+    from thrifty.team.table import render_team
+
+    render_team(result)
 
 
 def _build(view: str, filters: object) -> object:

@@ -13,7 +13,7 @@ from datetime import date
 
 from thrifty.guard.settings import LEVELS, UNITS, Settings
 from thrifty.ledger.queries import Filters, total
-from thrifty.money import usd
+from thrifty.money import SIGNIFICANT_BELOW, usd
 
 MAIN_AGENT = "main"
 OK, WARN, OVER, STOP = "ok", "warn", "over", "stop"
@@ -57,7 +57,7 @@ class Budget:
         """The `thrifty budget raise` line that lifts this budget: the base amount again, or, when the spend is
         already past the limit by more than that (a budget set mid-session), the overshoot plus the base."""
         amount = self.base + max(self.spent - self.limit, 0.0) if self.spent - self.limit > self.base else self.base
-        text = f"{math.ceil(amount * 100) / 100:g}" if self.unit == "usd" else str(math.ceil(amount))
+        text = raise_amount(amount) if self.unit == "usd" else str(math.ceil(amount))
         parts = ["thrifty budget raise", self.level, text]
         if self.unit == "tokens":
             parts.append("--tokens")
@@ -70,6 +70,14 @@ class Budget:
 
 def amount_text(unit: str, value: float) -> str:
     return usd(value) if unit == "usd" else f"{int(value):,} tokens"
+
+
+def raise_amount(amount: float) -> str:
+    """A suggested raise in dollars as plain digits for the command line, rounded up at the precision `usd` shows
+    (cents, or two significant digits below $0.10) so that it covers the spend: 0.00113 -> '0.0012'."""
+    decimals = 2 if amount >= SIGNIFICANT_BELOW or amount <= 0 else max(2, 1 - math.floor(math.log10(amount)))
+    scale = 10**decimals
+    return usd(math.ceil(round(amount * scale, 6)) / scale).lstrip("$").replace(",", "")
 
 
 def state_for(ratio: float, settings: Settings) -> str:

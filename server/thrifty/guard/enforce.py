@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from thrifty.guard.budgets import OVER, STOP, WARN, Budget, amount_text
+from thrifty.guard.budgets import MAIN_AGENT, OVER, STOP, WARN, Budget, amount_text
 from thrifty.guard.settings import FAN_OUT_TOOLS, Settings
+
+# Claude Code hands a denial to the model as `PreToolUse:<Tool> hook error: <reason>`; a reason that opens with this
+# still reads as a deliberate refusal, not as a hook that broke.
+POLICY_REFUSAL = "Refused by thrifty's {rule} (not a failure)"
 
 
 class Notice:
@@ -49,13 +53,17 @@ def plan(budgets: list[Budget], settings: Settings, tool_name: str) -> Plan:
     for budget in budgets:
         spent = amount_text(budget.unit, budget.spent)
         if budget.state == STOP:
+            # continue:false from a subagent's hook ends that subagent only; the main thread goes on (observed in
+            # Claude Code 2.1.330, tests/e2e) and is stopped at its own next call if the budget covers it.
+            stopped = "the session is stopped" if budget.agent_id == MAIN_AGENT else (
+                "this subagent is stopped and hands back to the main thread")
             stops.append(f"thrifty: {budget.name()} passed its {settings['stop_percent']:g}% ceiling (spent {spent}); "
-                         f"the session is stopped. Raise it with `{budget.raise_command()}`, then continue.")
+                         f"{stopped}. Raise it with `{budget.raise_command()}`, then continue.")
         elif budget.state == OVER:
             if refused:
-                denials.append(f"thrifty: {budget.name()} reached (spent {spent}); {tool_name} is refused. Finish "
-                               f"with the tools already at hand, or ask the user to raise it: "
-                               f"`{budget.raise_command()}`")
+                denials.append(f"{POLICY_REFUSAL.format(rule='budget policy')}: {budget.name()} reached (spent "
+                               f"{spent}), so {tool_name} is not run. Do not retry it: finish with the tools already "
+                               f"at hand, or ask the user to raise it: `{budget.raise_command()}`")
             result.notices.append(Notice(
                 budget.key, OVER, budget.limit,
                 f"thrifty: {budget.name()} reached (spent {spent}): {restricted_tools(settings)} are refused from "

@@ -17,8 +17,10 @@ import sqlite3
 import zlib
 from typing import Any
 
+from thrifty.guard.enforce import POLICY_REFUSAL
 from thrifty.guard.settings import Settings
 
+LOOP_REFUSAL = POLICY_REFUSAL.format(rule="loop guard")
 FILE_CHANGING_TOOLS = frozenset({"Edit", "Write", "MultiEdit", "NotebookEdit"})
 RING_SIZE = 64
 PRUNE_EVERY = 16  # prune an agent's ring on every 16th insert (by row id) rather than on each call
@@ -43,7 +45,7 @@ def judge(rows: list[tuple[str, str, int, int, int | None]], tool_name: str, key
                 break
             same += 1
         if same + 1 >= repeat_limit:
-            return (f"thrifty loop guard: this is identical call number {same + 1} in a row to {tool_name} with the "
+            return (f"{LOOP_REFUSAL}: this is identical call number {same + 1} in a row to {tool_name} with the "
                     "same input, and its result will not change. Use the result you already have, change the input "
                     "or the approach, or stop and tell the user what is blocking you.")
     idle_limit = settings["loop_idle_limit"]
@@ -55,8 +57,9 @@ def judge(rows: list[tuple[str, str, int, int, int | None]], tool_name: str, key
             if novel is not None:
                 idle += 1
         if idle >= idle_limit:
-            return (f"thrifty loop guard: the last {idle} tool calls changed no files and returned nothing new. Stop "
-                    "repeating them: summarise what you found and what is blocking you, or try a different approach.")
+            return (f"{LOOP_REFUSAL}: the last {idle} tool calls changed no files and returned nothing new. "
+                    "Stop repeating them: summarise what you found and what is blocking you, or try a different "
+                    "approach.")
     return None
 
 

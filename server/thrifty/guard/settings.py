@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,14 @@ KEYS: dict[str, Spec] = {
     "expensive_tools": Spec("tools", ("WebSearch", "WebFetch"), "tools refused at 100% (`mcp__x__*` = prefix)"),
     "loop_repeat_limit": Spec("count", 5, "refuse the Nth identical consecutive tool call (0 = off)"),
     "loop_idle_limit": Spec("count", 12, "refuse after N calls with no file change and no new result (0 = off)"),
+    "budget_fail": Spec("fail", "open", "when the spend cannot be computed: open (allow) or closed (refuse new "
+                        "subagents)"),
+    "team_db": Spec("url", "", "PostgreSQL URL of the team view; the Stop hook syncs to it in the background"),
+    "team_daily_usd": Spec("usd", 0.0, "USD budget per local day, every machine of the team together (0 = off)"),
+    "team_daily_tokens": Spec("tokens", 0, "token budget per local day, every machine of the team (0 = off)"),
+    "otlp_endpoint": Spec("endpoint", "", "OTLP/HTTP collector; the Stop hook exports new metrics to it"),
 }
+TEAM_LEVEL = "team_daily"  # priced from the cached team spend (thrifty.guard.team_budget), not from LEVELS' queries
 
 
 class Settings:
@@ -65,7 +73,7 @@ class Settings:
 
     @property
     def budgets_on(self) -> bool:
-        return any(self.limit(level, unit) > 0 for level in LEVELS for unit in UNITS)
+        return any(self.limit(level, unit) > 0 for level in (*LEVELS, TEAM_LEVEL) for unit in UNITS)
 
     @property
     def loop_guard_on(self) -> bool:
@@ -78,7 +86,12 @@ class Settings:
         return False
 
     def to_json(self) -> str:
+        """Stored in the ledger and shown by `thrifty budget`: a database URL's password is masked."""
         values = {k: list(v) if isinstance(v, tuple) else v for k, v in self.values.items()}
+        if values.get("team_db"):
+            from thrifty.dburl import redact
+
+            values["team_db"] = redact(str(values["team_db"]))
         return json.dumps({"values": values, "sources": self.sources, "errors": self.errors,
                            "project_dir": self.project_dir}, sort_keys=True)
 
@@ -122,7 +135,7 @@ def project_dir_of(event: Mapping[str, Any], env: Mapping[str, str] = os.environ
 
 def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> None:
     try:
-        data = path.read_bytes()
+        data = _read_regular(path)
     except OSError:
         return
     if b"thrifty" not in data and b"budget" not in data:
@@ -151,6 +164,19 @@ def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> 
         _apply(settings, key, value, path.name)
 
 
+def _read_regular(path: Path) -> bytes:
+    """The file's bytes; a FIFO or device in its place raises instead of blocking the hook (O_NONBLOCK, S_ISREG)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
+
+
 def _table(doc: dict[str, Any], table_path: tuple[str, ...]) -> Any:
     table: Any = doc
     for part in table_path:
@@ -163,6 +189,10 @@ def _apply(settings: Settings, key: str, raw: object, source: str) -> None:
     try:
         value = PARSERS[spec.kind](raw)
     except ValueError as exc:
+        if spec.kind == "url" and isinstance(raw, str):
+            from thrifty.dburl import redact
+
+            raw = redact(raw)
         settings.errors.append(f"{source}: {key} = {raw!r} ignored: {exc}")
         return
     settings.values[key] = value
@@ -177,6 +207,8 @@ def _check_together(settings: Settings) -> None:
     if warn > 100:
         settings.errors.append(f"warn_percent = {warn:g} is above 100; using 100")
         settings.values["warn_percent"] = 100.0
+    if not settings.values["team_db"] and any(settings.limit(TEAM_LEVEL, unit) > 0 for unit in UNITS):
+        settings.errors.append("team_daily_usd/team_daily_tokens need team_db (the team database): not enforced")
     if settings.values["loop_repeat_limit"] == 1:
         settings.errors.append("loop_repeat_limit = 1 would refuse every call; using 2")
         settings.values["loop_repeat_limit"] = 2
@@ -257,5 +289,31 @@ def parse_tools(raw: object) -> tuple[str, ...]:
     return tuple(str(item).strip() for item in items)
 
 
+def parse_fail(raw: object) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("open", "closed"):
+        raise ValueError('expected "open" (allow calls when the spend cannot be computed) or "closed"')
+    return text
+
+
+def _url(raw: object, schemes: tuple[str, ...], what: str, example: str) -> str:
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a URL like {example}")
+    text = raw.strip()
+    if text and not text.startswith(schemes):
+        raise ValueError(f"not {what} (e.g. {example})")
+    return text
+
+
+def parse_url(raw: object) -> str:
+    """A PostgreSQL URL ('' = off); the password is better kept in PGPASSWORD or ~/.pgpass than in a file."""
+    return _url(raw, ("postgresql://", "postgres://"), "a PostgreSQL URL", "postgresql://user@host:5432/dbname")
+
+
+def parse_endpoint(raw: object) -> str:
+    """An OTLP/HTTP endpoint ('' = off), e.g. http://collector:4318."""
+    return _url(raw, ("http://", "https://"), "an http(s) URL", "http://collector:4318")
+
+
 PARSERS = {"usd": parse_usd, "tokens": parse_tokens, "percent": parse_percent, "count": parse_count,
-           "tools": parse_tools}
+           "tools": parse_tools, "fail": parse_fail, "url": parse_url, "endpoint": parse_endpoint}

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 import sys
-import time
 import traceback
 
-from thrifty.paths import data_dir
+from thrifty import logfile
 
 HANDLERS = {
     "session-start": "thrifty.hooks.session_start",
@@ -24,21 +22,10 @@ HANDLERS = {
     "post-tool-use": "thrifty.hooks.post_tool_use",
     "post-tool-use-failure": "thrifty.hooks.post_tool_use",
 }
-LOG_LIMIT_BYTES = 1 << 20
 
 
 def log_error(event_name: str) -> None:
-    try:
-        directory = data_dir()
-        directory.mkdir(parents=True, exist_ok=True)
-        log = directory / "hooks.log"
-        if log.exists() and log.stat().st_size > LOG_LIMIT_BYTES:
-            os.replace(log, log.with_suffix(".log.1"))
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"{stamp} {event_name}: {traceback.format_exc()}\n")
-    except OSError:
-        pass  # nowhere to log; staying silent is still better than breaking the session
+    logfile.append(event_name, traceback.format_exc())  # silent if there is nowhere to log: never break the session
 
 
 def main(argv: list[str]) -> int:

@@ -1,7 +1,9 @@
 """Stop / SubagentStop / SessionEnd: ingest the session's new transcript lines into the ledger as each turn ends.
 
 Work is proportional to the bytes added since the last run: the main transcript, the subagent transcripts in the
-session's `subagents/` folder and, for SubagentStop, `agent_transcript_path`. Standard library only.
+session's `subagents/` folder and, for SubagentStop, `agent_transcript_path`. With `team_db` or `otlp_endpoint`
+set, it then starts the team sync / export as a detached background process (thrifty.team.spawn) and returns.
+Standard library only.
 """
 
 from __future__ import annotations
@@ -29,4 +31,8 @@ def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
         ingest_files(conn, paths, transcripts_dir())
     finally:
         conn.close()
+    from thrifty.guard.settings import project_dir_of
+    from thrifty.team.spawn import start
+
+    start(project_dir_of(event))  # team sync / OTLP export in the background when configured; never waited on
     return None

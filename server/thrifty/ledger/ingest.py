@@ -9,11 +9,15 @@ response are merged by `dedupe`.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
+from thrifty import logfile
 from thrifty.ledger.db import connect, ledger_file, transaction
 from thrifty.ledger.dedupe import Slot, chunks, load_slots, merge
 from thrifty.ledger.files import (
@@ -43,11 +47,11 @@ class IngestStats:
     """What one ingestion did; `malformed` counts lines that were not valid JSON (skipped, never fatal)."""
 
     __slots__ = ("files_seen", "files_read", "bytes_read", "records", "malformed", "turns_added", "turns_replaced",
-                 "unreadable")
+                 "unreadable", "implausible")
 
     def __init__(self) -> None:
         self.files_seen = self.files_read = self.bytes_read = self.records = self.malformed = 0
-        self.turns_added = self.turns_replaced = self.unreadable = 0
+        self.turns_added = self.turns_replaced = self.unreadable = self.implausible = 0
 
     def as_dict(self) -> dict[str, int]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -66,13 +70,14 @@ class _State:
 class _Read:
     """The new part of one file: its records and where the next read starts."""
 
-    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed")
+    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed", "implausible")
 
     def __init__(self, source: FileSource, based_on: tuple[int, int, int] | None) -> None:
         self.source = source
         self.based_on = based_on
         self.inode = self.size = self.start = self.new_offset = self.malformed = 0
         self.records: list[UsageRecord] = []
+        self.implausible: list[tuple[int, str]] = []
 
     @property
     def reset(self) -> bool:
@@ -197,7 +202,7 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
     """The complete lines added to `source` since `state`, or None when there is nothing new (or no file)."""
     read = _Read(source, state.key() if state else None)
     try:
-        with open(source.path, "rb") as fh:
+        with _open_regular(source.path) as fh:
             info = os.fstat(fh.fileno())
             read.inode, read.size = info.st_ino, info.st_size
             start = state.offset if state else 0
@@ -214,9 +219,24 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
     stats.bytes_read += info.st_size - start
     read.records, read.malformed = found.result.records, found.result.malformed
     read.new_offset = found.next_offset
+    read.implausible = found.result.implausible
     stats.records += len(read.records)
     stats.malformed += read.malformed
     return read
+
+
+def _open_regular(path: str) -> BinaryIO:
+    """The transcript opened for reading without ever blocking: O_NONBLOCK keeps a FIFO from waiting for a writer,
+    and anything but a regular file is refused (an OSError, counted as unreadable)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", path)
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _write(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _State], stats: IngestStats) -> None:
@@ -230,6 +250,7 @@ def _write(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _Stat
         for record in read.records:
             merge(record, read.source, file_id, exact, by_message, loose)
     _write_turns(conn, list(exact.values()) + loose, stats)
+    stats.implausible += record_implausible(conn, reads)
     _write_tool_calls(conn, reads, file_ids)
     _record_agents(conn, reads)
 
@@ -330,3 +351,12 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
         )
 
 
+
+
+def record_implausible(conn: sqlite3.Connection, reads: list[_Read]) -> int:
+    """Usage lines refused for counts no turn can have: logged as a warning and kept for the report's notes."""
+    rows = [(read.source.path, offset, why) for read in reads for offset, why in read.implausible]
+    for path, offset, why in rows:
+        logfile.append("ingest", f"warning: {why} at byte {offset} of {path}; line skipped")
+    conn.executemany("INSERT OR IGNORE INTO implausible_usage (path, line_offset, reason) VALUES (?, ?, ?)", rows)
+    return len(rows)

@@ -236,3 +236,83 @@ _M003 = [
     )""",
     "CREATE INDEX batch_requests_custom ON batch_requests(custom_id)",
 ]
+
+
+@migration
+def m004_implausible_usage(conn: sqlite3.Connection) -> None:
+    """Usage lines refused at ingest because their token counts cannot be real (negative, not an integer, above
+    10^12 in a turn): one row per line, so the report can say how many were skipped and the sums stay sane."""
+    conn.execute(
+        """CREATE TABLE implausible_usage (
+            path TEXT NOT NULL,
+            line_offset INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            PRIMARY KEY (path, line_offset)
+        )"""
+    )
+
+
+@migration
+def m005_team_sync(conn: sqlite3.Connection) -> None:
+    """What the team sync and the OTLP export need to send each fact once (thrifty.team).
+
+    - `turn_changes`: one row per later change of a turn's token counts (a larger copy of the same message replaces
+      it in place), with the token deltas, so an exporter that passed the turn's id still sees the change.
+      Written by a trigger; inserts are not logged (a turn's `id` only grows).
+    - `export_marks`: per target (`pg:<redacted url>`, `otlp:<endpoint>`), the high-water marks already sent:
+      `turns.id`, `turn_changes.seq`, `tool_calls.id`, `refusals.id`.
+    - `team_spend`: per database, the spend of the *other* machines on `day` (local date) as of `synced_at`, the
+      cache PreToolUse reads for team budgets (never the network).
+    - `refusals`: each tool call PreToolUse refused, with why (`budget` or `loop`), for `thrifty.budget.refusals`.
+    """
+    for statement in _M005:
+        conn.execute(statement)
+
+
+_M005 = [
+    """CREATE TABLE turn_changes (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        turn_id INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cache_write_5m_tokens INTEGER NOT NULL,
+        cache_write_1h_tokens INTEGER NOT NULL,
+        cache_read_tokens INTEGER NOT NULL
+    )""",
+    """CREATE TRIGGER turns_token_change AFTER UPDATE ON turns
+       WHEN OLD.input_tokens != NEW.input_tokens OR OLD.output_tokens != NEW.output_tokens
+         OR OLD.cache_write_5m_tokens != NEW.cache_write_5m_tokens
+         OR OLD.cache_write_1h_tokens != NEW.cache_write_1h_tokens OR OLD.cache_read_tokens != NEW.cache_read_tokens
+       BEGIN
+         INSERT INTO turn_changes (turn_id, input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+                                   cache_read_tokens)
+         VALUES (NEW.id, NEW.input_tokens - OLD.input_tokens, NEW.output_tokens - OLD.output_tokens,
+                 NEW.cache_write_5m_tokens - OLD.cache_write_5m_tokens,
+                 NEW.cache_write_1h_tokens - OLD.cache_write_1h_tokens, NEW.cache_read_tokens - OLD.cache_read_tokens);
+       END""",
+    """CREATE TABLE export_marks (
+        target TEXT PRIMARY KEY,
+        turns_id INTEGER NOT NULL DEFAULT 0,
+        changes_seq INTEGER NOT NULL DEFAULT 0,
+        tool_calls_id INTEGER NOT NULL DEFAULT 0,
+        refusals_id INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    )""",
+    """CREATE TABLE team_spend (
+        target TEXT PRIMARY KEY,
+        day TEXT NOT NULL,
+        usd REAL NOT NULL,
+        tokens INTEGER NOT NULL,
+        machines INTEGER NOT NULL,
+        synced_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE refusals (
+        id INTEGER PRIMARY KEY,
+        ts TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+        session_id TEXT NOT NULL,
+        agent_id TEXT NOT NULL,
+        tool_name TEXT NOT NULL,
+        reason TEXT NOT NULL
+    )""",
+]

@@ -30,6 +30,7 @@ class Scan:
         self.result.records.extend(parsed.records)
         self.result.malformed += parsed.malformed
         self.result.rejected += parsed.rejected
+        self.result.implausible += parsed.implausible
 
 
 def scan(fh: BinaryIO, start: int, end: int) -> Scan:

@@ -29,6 +29,7 @@ _fast_tried = False
 USAGE_MARKER = b'"usage":{'
 SYNTHETIC_MODEL = "<synthetic>"
 MAX_TOKENS = (1 << 63) - 1  # SQLite's INTEGER range; anything larger is not a real count
+MAX_TURN_TOKENS = 10**12  # no single API response bills more (a 1M-token context is 10^6); sums stay far from 2^63
 # Fields whose `null` makes ccusage reject the whole line (its serde schema has no Option for them).
 _NON_NULLABLE = frozenset(
     {
@@ -73,12 +74,13 @@ class UsageRecord:
 class ParseResult:
     """The usage records found in a run of complete lines, and how many candidate lines were malformed JSON."""
 
-    __slots__ = ("records", "malformed", "rejected")
+    __slots__ = ("records", "malformed", "rejected", "implausible")
 
     def __init__(self) -> None:
         self.records: list[UsageRecord] = []
         self.malformed = 0
         self.rejected = 0  # well-formed usage lines that fail validation (ccusage skips them too)
+        self.implausible: list[tuple[int, str]] = []  # (offset, why) of usage lines no real turn can have
 
 
 def parse_lines(data: bytes, base_offset: int = 0, end: int | None = None) -> ParseResult:
@@ -141,6 +143,11 @@ def _parse_candidate(line: bytes, offset: int, result: ParseResult) -> None:
         obj = _loads(line)
     except _DECODE_ERRORS:
         result.malformed += 1
+        return
+    reason = implausible_usage(obj)
+    if reason is not None:
+        result.rejected += 1  # ccusage skips negative and non-integer counts too; this one is also logged
+        result.implausible.append((offset, reason))
         return
     record = usage_record(obj, offset)
     if record is None:
@@ -232,11 +239,38 @@ def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRec
     return found
 
 
+def implausible_usage(obj: Any) -> str | None:
+    """Why the token counts of a decoded usage line cannot be real (negative, not an integer, above
+    MAX_TURN_TOKENS alone or together), or None. Missing and null counts are left to ccusage's rules."""
+    message = obj.get("message") if type(obj) is dict else None
+    usage = message.get("usage") if type(message) is dict else None
+    if type(usage) is not dict:
+        return None
+    split = usage.get("cache_creation")
+    counts = [(name, usage.get(name)) for name, _ in _TOKEN_FIELDS]
+    if type(split) is dict:
+        counts += [(name, split.get(name)) for name in ("ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens")]
+    total = 0
+    for name, value in counts:
+        if value is None:
+            continue
+        if type(value) is not int:
+            return f"implausible usage {name}={str(value)[:40]} (not an integer) in message {message.get('id')}"
+        if value < 0 or value > MAX_TURN_TOKENS:
+            return f"implausible usage {name}={value} (outside 0..10^12) in message {message.get('id')}"
+        total += value
+    if total > 2 * MAX_TURN_TOKENS:  # the cache split repeats cache_creation_input_tokens
+        return f"implausible usage: {total:,} tokens in one turn in message {message.get('id')}"
+    return None
+
+
 def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None:
     """(input, output, 5m cache write, 1h cache write, cache read), or None if a count is missing or not an integer.
 
-    When `cache_creation` splits the writes by TTL, the split is authoritative (its sum is the cache-write total);
-    without it every cache write counts as 5-minute, as ccusage does.
+    Cache writes are `cache_creation_input_tokens`, whatever the `cache_creation` TTL split says: the split only
+    apportions them, and what it leaves unassigned is 5-minute writes. An API that sends no split makes Claude Code
+    write a zero split next to the real total, and ccusage prices that total as 5-minute writes too. Only when the
+    total is absent does the split's sum stand in for it.
     """
     counts = []
     for name, required in _TOKEN_FIELDS:
@@ -248,19 +282,20 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
         counts.append(value)
     inp, out, creation, read = counts
     split = usage.get("cache_creation")
-    if type(split) is dict:
-        five = split.get("ephemeral_5m_input_tokens", 0)
-        hour = split.get("ephemeral_1h_input_tokens", 0)
-        if five is None:
-            five = 0
-        if hour is None:
-            hour = 0
-        if type(five) is not int or type(hour) is not int or min(five, hour) < 0 or max(five, hour) > MAX_TOKENS:
-            return None
-        return inp, out, five, hour, read
-    if split is not None:
+    if split is None:
+        return inp, out, creation, 0, read
+    if type(split) is not dict:
         return None
-    return inp, out, creation, 0, read
+    five = split.get("ephemeral_5m_input_tokens", 0)
+    hour = split.get("ephemeral_1h_input_tokens", 0)
+    five = 0 if five is None else five
+    hour = 0 if hour is None else hour
+    if type(five) is not int or type(hour) is not int or min(five, hour) < 0 or max(five, hour) > MAX_TOKENS:
+        return None
+    if "cache_creation_input_tokens" not in usage:
+        return inp, out, five, hour, read
+    hour = min(hour, creation)
+    return inp, out, creation - hour, hour, read
 
 
 _MISSING = object()

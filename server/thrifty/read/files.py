@@ -7,12 +7,13 @@ Lines are split on "\\n" only (a trailing "\\r" is dropped), as ripgrep and `ast
 from __future__ import annotations
 
 import codecs
-import functools
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from thrifty import confine
+from thrifty.confine import display_path
 from thrifty.errors import ToolError
 from thrifty.textout import MAX_LINE_CHARS, clip_line
 
@@ -31,6 +32,7 @@ class NotText(ToolError):
 
 @dataclass(frozen=True)
 class TextFile:
+    root: Path  # every read of `path` is confined to it (confine.open_beneath)
     path: Path
     size: int  # bytes
     total_lines: int
@@ -41,68 +43,77 @@ class TextFile:
         return self.total_lines <= WHOLE_MAX_LINES and self.size <= WHOLE_MAX_BYTES
 
 
-def inspect(path: Path, shown_as: str) -> TextFile:
-    """Size and line count of a regular UTF-8 text file; `shown_as` names it in error messages.
+def inspect(root: Path, path: Path, shown_as: str) -> TextFile:
+    """Size and line count of a regular UTF-8 text file inside `root`; `shown_as` names it in error messages.
 
     Raises:
         NotText: binary (NUL byte in the first 8 KiB) or not valid UTF-8.
-        ToolError: not a regular file (a FIFO would block the read forever) or unreadable.
+        ToolError: outside the root when opened, not a regular file (a FIFO would block a read) or unreadable.
     """
-    info = regular_file(path, shown_as)
-    try:
-        total = _count_lines(path, info.st_size, info.st_mtime_ns)
-    except OSError as exc:
-        raise ToolError(f"{shown_as}: cannot read it ({exc.strerror or exc})") from exc
-    except _BadFile as exc:
-        raise NotText(f"{shown_as}: {exc}") from None
-    return TextFile(path, info.st_size, total)
+    with open_file(root, path, shown_as) as handle:
+        info = os.fstat(handle.fileno())
+        key = (str(path), info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+        total = _COUNTS.get(key)
+        if total is None:
+            try:
+                total = _count_lines(handle, info.st_size)
+            except OSError as exc:
+                raise ToolError(f"{shown_as}: cannot read it ({exc.strerror or exc})") from exc
+            except _BadFile as exc:
+                raise NotText(f"{shown_as}: {exc}") from None
+            if len(_COUNTS) >= _COUNTS_KEPT:
+                _COUNTS.pop(next(iter(_COUNTS)))
+            _COUNTS[key] = total
+    return TextFile(root, path, info.st_size, total)
 
 
-def regular_file(path: Path, shown_as: str) -> os.stat_result:
-    """The file's stat, refusing anything but a regular file: reading a FIFO would block forever."""
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise ToolError(f"{shown_as}: cannot read it ({exc.strerror or exc})") from exc
-    if not stat.S_ISREG(info.st_mode):
-        raise ToolError(f"{shown_as}: not a regular file (device, socket or pipe); only files can be read")
-    return info
+def open_file(root: Path, path: Path, shown_as: str) -> BinaryIO:
+    """The one way project files are opened for reading: confined on the open descriptor (no check-then-use race)."""
+    return confine.open_file(root, path, shown_as)
 
 
 class _BadFile(Exception):
     pass
 
 
-@functools.lru_cache(maxsize=256)
-def _count_lines(path: Path, size: int, mtime_ns: int) -> int:
-    """Lines in the file, validating UTF-8 on the way; cached per (path, size, mtime) for repeated items."""
+_COUNTS: dict[tuple[str, int, int, int, int], int] = {}  # (path, dev, inode, size, mtime) -> lines, for repeated items
+_COUNTS_KEPT = 256
+
+
+def _count_lines(handle: BinaryIO, size: int) -> int:
+    """Lines in the file, validating UTF-8 on the way."""
     newlines = 0
     last = b""
     decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        first = True
-        while chunk := handle.read(CHUNK_BYTES):
-            if first and b"\0" in chunk[:SNIFF_BYTES]:
-                raise _BadFile(f"binary file ({size:,} bytes, NUL byte in the first 8 KiB); not shown")
-            first = False
-            try:
-                decoder.decode(chunk)
-            except UnicodeDecodeError as exc:
-                line = newlines + chunk.count(b"\n", 0, exc.start) + 1
-                raise _BadFile(
-                    f"not UTF-8 text (byte 0x{chunk[exc.start]:02x} on line {line} is invalid); "
-                    "convert it to UTF-8 to read it here"
-                ) from None
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
+    first = True
+    while chunk := handle.read(CHUNK_BYTES):
+        if first and b"\0" in chunk[:SNIFF_BYTES]:
+            raise _BadFile(f"binary file ({size:,} bytes, NUL byte in the first 8 KiB); not shown")
+        first = False
         try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            raise _BadFile("not UTF-8 text (the file ends inside a multi-byte character)") from None
+            decoder.decode(chunk)
+        except UnicodeDecodeError as exc:
+            line = newlines + chunk.count(b"\n", 0, exc.start) + 1
+            raise _BadFile(
+                f"not UTF-8 text (byte 0x{chunk[exc.start]:02x} on line {line} is invalid); "
+                "convert it to UTF-8 to read it here"
+            ) from None
+        newlines += chunk.count(b"\n")
+        last = chunk[-1:]
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _BadFile("not UTF-8 text (the file ends inside a multi-byte character)") from None
     return newlines + (1 if last and last != b"\n" else 0)
 
 
-def read_lines(path: Path, start: int, end: int, max_chars: int | None = None) -> list[str]:
+def read_lines(root: Path, path: Path, start: int, end: int, max_chars: int | None = None) -> list[str]:
+    """Lines `start`..`end` (1-based, inclusive) of `path`, opened confined to `root`; see `lines_from`."""
+    with open_file(root, path, display_path(root, path)) as handle:
+        return lines_from(handle, start, end, max_chars)
+
+
+def lines_from(handle: BinaryIO, start: int, end: int, max_chars: int | None = None) -> list[str]:
     """Lines `start`..`end` (1-based, inclusive), streamed, each clipped once (textout.clip_line) to show.
 
     A line over MAX_LINE_BYTES is kept only that far; the characters after are counted, not kept, so the clip marker
@@ -115,38 +126,37 @@ def read_lines(path: Path, start: int, end: int, max_chars: int | None = None) -
     kept = bytearray()
     unread = 0  # characters of the current line past its first MAX_LINE_BYTES bytes
     last = b""  # the current line's last byte so far
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK_BYTES):
-            if line_no < start:
-                newlines = chunk.count(b"\n")
-                if line_no + newlines < start:  # the whole chunk lies before the range
-                    line_no += newlines
-                    continue
-            parts = chunk.split(b"\n")
-            for index, part in enumerate(parts):
-                if start <= line_no and part:
-                    room = max(MAX_LINE_BYTES - len(kept), 0)
-                    kept += part[:room]
-                    if len(part) > room:
-                        unread += _chars(part[room:])
-                    last = part[-1:]
-                if index == len(parts) - 1:
-                    break  # the line goes on in the next chunk
-                if start <= line_no:
-                    out.append(_shown_line(kept, unread, last, line_no))
-                    chars += len(out[-1]) + 1
-                    kept, unread, last = bytearray(), 0, b""
-                line_no += 1
-                if line_no > end or (max_chars is not None and chars > max_chars):
-                    return out
+    while chunk := handle.read(CHUNK_BYTES):
+        if line_no < start:
+            newlines = chunk.count(b"\n")
+            if line_no + newlines < start:  # the whole chunk lies before the range
+                line_no += newlines
+                continue
+        parts = chunk.split(b"\n")
+        for index, part in enumerate(parts):
+            if start <= line_no and part:
+                room = max(MAX_LINE_BYTES - len(kept), 0)
+                kept += part[:room]
+                if len(part) > room:
+                    unread += _chars(part[room:])
+                last = part[-1:]
+            if index == len(parts) - 1:
+                break  # the line goes on in the next chunk
+            if start <= line_no:
+                out.append(_shown_line(kept, unread, last, line_no))
+                chars += len(out[-1]) + 1
+                kept, unread, last = bytearray(), 0, b""
+            line_no += 1
+            if line_no > end or (max_chars is not None and chars > max_chars):
+                return out
     if start <= line_no <= end and kept:
         out.append(_shown_line(kept, unread, last, line_no))
     return out
 
 
-def read_text(path: Path) -> str:
-    """The whole file as text, a BOM dropped (callers keep this to files of a few MB)."""
-    return path.read_bytes().decode("utf-8", "replace").removeprefix("\ufeff")
+def text_of(handle: BinaryIO) -> str:
+    """The rest of the open file as text, a BOM dropped (callers keep this to files of a few MB)."""
+    return handle.read().decode("utf-8", "replace").removeprefix("\ufeff")
 
 
 def _shown_line(raw: bytearray, unread: int, last: bytes, line_no: int) -> str:

@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from thrifty.confine import display_path, resolve_in_root
+from thrifty.confine import display_path, open_beneath, resolve_in_root
 from thrifty.errors import ToolError
 from thrifty.read import files
 from thrifty.read.items import Item, parse_item
 from thrifty.read.nearby import near_names
 from thrifty.symbols import api as symbols
-from thrifty.textout import shorten
+from thrifty.textout import one_line, shorten
 
 HEAD_LINES = 30  # first lines shown under an outline
 DIR_ENTRIES = 40  # entries listed for a directory item
@@ -64,12 +64,13 @@ class _Files:
 
     def inspect(self, path: Path, shown: str) -> files.TextFile:
         if path not in self.inspected:
-            self.inspected[path] = files.inspect(path, shown)
+            self.inspected[path] = files.inspect(self.root, path, shown)
         return self.inspected[path]
 
     def outline(self, info: files.TextFile, shown: str) -> list[symbols.Symbol]:
         if info.path not in self.outlines:
-            self.outlines[info.path] = symbols.outline(files.read_text(info.path), shown)
+            with files.open_file(self.root, info.path, shown) as handle:
+                self.outlines[info.path] = symbols.outline_file(handle, shown, info.size)
         return self.outlines[info.path]
 
 
@@ -91,6 +92,10 @@ def plan(root: Path, items: list[str]) -> list[Block]:
             found = _resolve(cache, raw, index)
         except ToolError as exc:
             blocks.append(Block("error", raw.strip() or repr(raw), [index], message=str(exc)))
+            continue
+        except OSError as exc:  # a name too long, a part that is not a directory...: this item only
+            message = f"{raw.strip()}: cannot be read ({exc.strerror or exc})"
+            blocks.append(Block("error", raw.strip() or repr(raw), [index], message=message))
             continue
         if isinstance(found, Block):
             if found.kind == "outline" and found.file is not None:
@@ -240,21 +245,33 @@ def _outline_rows(found: list[symbols.Symbol]) -> tuple[list[str], list[int]]:
 
 
 def _directory(root: Path, path: Path, shown: str, index: int) -> Block:
+    fd = open_beneath(root, path, shown, directory=True)  # listed through the descriptor that was checked
     try:
-        with os.scandir(path) as entries:
+        with os.scandir(fd) as entries:
             names = []
             for n, entry in enumerate(entries):
                 if n >= _LISTDIR_CAP:
                     break
-                names.append(entry.name + ("/" if entry.is_dir() else ""))
+                names.append(_entry_name(entry))
     except OSError as exc:
         raise ToolError(f"{shown}: a directory that cannot be listed ({exc.strerror or exc})") from exc
+    finally:
+        os.close(fd)
     names.sort()
     block = Block("dir", shown, [index], message=", ".join(names[:DIR_ENTRIES]) or "(empty)")
     more = f", {len(names) - DIR_ENTRIES} more not listed" if len(names) > DIR_ENTRIES else ""
     block.notes.append(f"a directory ({len(names)} entries{more}); ask for files in it, e.g. "
                        f"{_join(shown, next((n for n in names if not n.endswith('/')), 'NAME'))}")
     return block
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    """The entry as listed: a trailing / for a directory; one that cannot be inspected says why, alone."""
+    name = one_line(entry.name)
+    try:
+        return name + ("/" if entry.is_dir() else "")
+    except OSError as exc:
+        return f"{name}@ (a symlink that cannot be followed: {exc.strerror or exc})"
 
 
 def _join(directory: str, name: str) -> str:
@@ -265,7 +282,7 @@ def _missing(root: Path, path: Path, shown: str) -> str:
     parent = path.parent
     if not parent.is_dir():
         return f"{shown}: no such file (its directory does not exist either)"
-    hint = ", ".join(display_path(root, parent / n) for n in near_names(parent, path.name))
+    hint = ", ".join(display_path(root, parent / n) for n in near_names(root, parent, path.name))
     return f"{shown}: no such file" + (f"; did you mean: {hint}" if hint else "")
 
 

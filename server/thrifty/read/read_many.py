@@ -21,6 +21,7 @@ from thrifty.textout import (
     header,
     lines_within,
     numbered,
+    one_line,
     plural,
     shorten,
 )
@@ -89,7 +90,7 @@ class _Rendered:
             cut = self._cut_note(shown_rows, upper_bound)
             if cut:
                 out.append(cut)
-        return out
+        return [one_line(line) for line in out]  # notes quote names: none may start a line of its own
 
     def _cut_note(self, shown_rows: int, upper_bound: bool) -> str:
         b = self.block
@@ -145,15 +146,24 @@ def read_many(root: Path, items: list[str], max_tokens: int) -> ReadManyResult:
 
 
 def _render(block: Block, cap_chars: int) -> _Rendered:
+    """The block's rows; a file that changed since it was planned (vanished, now leading out) becomes an error block."""
+    try:
+        return _read_rows(block, cap_chars)
+    except ToolError as exc:
+        return _Rendered(Block("error", block.shown, block.items, message=str(exc)), [], True)
+
+
+def _read_rows(block: Block, cap_chars: int) -> _Rendered:
     """The block's body rows; a range is read only as far as `cap_chars` (the whole budget) could ever show."""
     if block.kind not in ("range", "outline") or block.file is None:
         return _Rendered(block, [], True)
     if block.kind == "outline":
-        head = files.read_lines(block.file.path, 1, block.end) if block.end else []
+        head = files.read_lines(block.file.root, block.file.path, 1, block.end) if block.end else []
         return _Rendered(block, [*block.outline, *numbered(head, 1)], True)
     if block.end < block.start:
         return _Rendered(block, [], True)
-    lines = files.read_lines(block.file.path, block.start, block.end, max_chars=cap_chars)
+    lines = files.read_lines(block.file.root, block.file.path, block.start, block.end,
+                             max_chars=cap_chars)
     rows = numbered(lines, block.start, len(str(block.end)))
     return _Rendered(block, rows, complete=block.start + len(rows) - 1 >= block.end)
 
@@ -224,4 +234,4 @@ def _summary(items: list[str], extra: list[str], dropped: list[_Rendered], resul
     if not parts:
         return ""
     ask = "; call read_many again with them"
-    return shorten("omitted: " + "; ".join(parts), _SUMMARY_CHARS - len(ask)) + ask
+    return one_line(shorten("omitted: " + "; ".join(parts), _SUMMARY_CHARS - len(ask)) + ask)

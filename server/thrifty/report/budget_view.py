@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
+from thrifty.dburl import redact
 from thrifty.errors import ToolError
 from thrifty.guard.budgets import MAIN_AGENT, OK, SEVERITY, Budget, evaluate
 from thrifty.guard.recorded import latest_settings, local_settings, session_settings
@@ -37,7 +38,12 @@ def setting_rows(settings: Settings) -> list[SettingRow]:
     rows = []
     for key in KEYS:
         value = settings[key]
-        text = ", ".join(value) if isinstance(value, tuple) else f"{value:g}"
+        if isinstance(value, tuple):
+            text = ", ".join(value)
+        elif isinstance(value, str):  # a URL: off when empty, a database URL without its password
+            text = (redact(value) if KEYS[key].kind == "url" else value) if value else "(off)"
+        else:
+            text = f"{value:g}"
         rows.append(SettingRow(key=key, value=text, source=settings.sources[key]))
     return rows
 

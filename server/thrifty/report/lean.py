@@ -40,6 +40,10 @@ def notes(conn: sqlite3.Connection, unpriced_models: list[str]) -> list[str]:
     malformed = conn.execute("SELECT COALESCE(SUM(malformed_lines), 0) FROM files").fetchone()[0]
     if malformed:
         found.append(f"{malformed} malformed transcript line{'s' if malformed != 1 else ''} skipped")
+    implausible = conn.execute("SELECT COUNT(*) FROM implausible_usage").fetchone()[0]
+    if implausible:
+        found.append(f"{implausible} usage line{'s' if implausible != 1 else ''} with implausible token counts "
+                     "skipped (negative, not an integer or over 10^12 a turn; see hooks.log)")
     return found
 
 

@@ -268,7 +268,8 @@ _VIEWS: dict[type, Callable[..., None]] = {
 def render(report: Report, screen: Screen | None = None) -> None:
     """Print `report` as a table (the summary as a few lines and small tables), then its notes."""
     screen = screen or Screen()
-    _VIEWS[type(report)](report, screen)
+    view = next(_VIEWS[cls] for cls in type(report).__mro__ if cls in _VIEWS)  # team views subclass these
+    view(report, screen)
     for note in report.notes:
         screen.note(f"note: {note}")
     totals = report.totals

@@ -28,13 +28,14 @@ class Attribution:
         return found
 
 
-def attribute(binary: str, patterns: list[str], lines: dict[LineKey, str]) -> Attribution:
+def attribute(binary: str, patterns: list[str], lines: dict[LineKey, str],
+              timeout: float = ATTRIBUTION_TIMEOUT_SECONDS) -> Attribution:
     keys = list(lines)
     text = "\n".join(lines[key] for key in keys).encode("utf-8", "replace")
     by_line: dict[LineKey, list[int]] = {}
     with ThreadPoolExecutor(max_workers=min(_WORKERS, len(patterns))) as pool:
         rows_per_pattern = pool.map(
-            lambda p: rg.matching_rows(binary, p, text, ATTRIBUTION_TIMEOUT_SECONDS), patterns
+            lambda p: rg.matching_rows(binary, p, text, min(timeout, ATTRIBUTION_TIMEOUT_SECONDS)), patterns
         )
         for index, rows in enumerate(rows_per_pattern):
             for row in rows or ():

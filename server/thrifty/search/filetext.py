@@ -5,6 +5,7 @@ Lines are split on "\\n" only, as ripgrep numbers them (str.splitlines would als
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,18 +40,22 @@ class FileText:
         return clip_line(self.lines[line - 1]) if isinstance(self.lines, list) else self.lines.get(line, "")
 
 
-def read_file_text(path: Path, last_needed: int, shown_as: str = "") -> FileText:
+def read_file_text(root: Path, path: Path, last_needed: int, shown_as: str = "") -> FileText:
     """The file's lines; a file over FULL_READ_BYTES yields only lines 1..last_needed, streamed.
 
+    The text shown is only ever what this read returns, through the confined open (rg reports line numbers, never
+    text), so a file swapped for a link out of the root after rg saw it is refused here, not shown.
+
     Raises:
-        ToolError: not a regular file (swapped for a FIFO since rg saw it) or unreadable.
+        ToolError: outside the root when opened, not a regular file (swapped for a FIFO since rg saw it) or unreadable.
     """
-    size = files.regular_file(path, shown_as or path.name).st_size
-    if size <= FULL_READ_BYTES:
-        lines = files.read_text(path).split("\n")
-        if lines and lines[-1] == "":
-            lines.pop()
-        return FileText([line.removesuffix("\r") for line in lines], len(lines), size)
-    lines = files.read_lines(path, 1, last_needed + 1)  # one line more tells whether the file ends at last_needed
+    with files.open_file(root, path, shown_as or path.name) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size <= FULL_READ_BYTES:
+            lines = files.text_of(handle).split("\n")
+            if lines and lines[-1] == "":
+                lines.pop()
+            return FileText([line.removesuffix("\r") for line in lines], len(lines), size)
+        lines = files.lines_from(handle, 1, last_needed + 1)  # one line more: does the file end at last_needed?
     total = len(lines) if len(lines) <= last_needed else None
     return FileText(dict(enumerate(lines[:last_needed], start=1)), total, size)

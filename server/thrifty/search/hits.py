@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 # rg's reports on binary files: "PATH: binary file matches (...)" for a named file (instead of or after its rows),
@@ -21,6 +22,26 @@ class FileHits:
     body: bytes  # b"12:\n12:\n40:\n": one row per match occurrence
     matches: int  # occurrences, counted without parsing
     _lines: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    def line_counts(self) -> Iterator[tuple[int, int]]:
+        """(line number, occurrences on it) in rg's order (ascending), parsed lazily: a caller that can show only
+        the first few hundred of a million matching lines parses only those."""
+        body, pos, size = self.body, 0, len(self.body)
+        line, count = 0, 0
+        while pos < size:
+            stop = body.find(b":\n", pos)
+            if stop < 0:
+                break
+            row = int(body[pos:stop])
+            pos = stop + 2
+            if row == line:
+                count += 1
+                continue
+            if count:
+                yield line, count
+            line, count = row, 1
+        if count:
+            yield line, count
 
     def match_lines(self) -> list[tuple[int, int]]:
         """(line number, occurrences on it), ascending."""

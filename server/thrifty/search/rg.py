@@ -122,6 +122,21 @@ def bad_patterns(rg: str, patterns: list[str]) -> list[tuple[str, str]]:
     return bad
 
 
+def bad_globs(rg: str, globs: list[str]) -> list[tuple[str, str]]:
+    """Each glob rg refuses, with its reason: all compiled in one run, then one by one only if that run fails."""
+    def refusal(batch: list[str]) -> str | None:
+        argv = [rg, "--no-config", "--quiet", "--regexp=x", *(f"--glob={g}" for g in batch), "--", "-"]
+        try:
+            done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False)
+        except subprocess.TimeoutExpired:
+            return "ripgrep took over 10 s just to compile it"
+        return error_reason(done.stderr.decode("utf-8", "replace")) if done.returncode == 2 else None
+
+    if refusal(globs) is None:
+        return []
+    return [(glob, reason) for glob in dict.fromkeys(globs) if (reason := refusal([glob])) is not None]
+
+
 def error_reason(stderr: str) -> str:
     """rg's explanation without the echoed regex and caret: its `error: ...` line, else its first line."""
     lines = [line.strip() for line in stderr.splitlines() if line.strip()]

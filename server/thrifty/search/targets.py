@@ -28,8 +28,11 @@ def resolve_targets(root: Path, paths: list[str]) -> Targets:
             continue
         try:
             mode = path.stat().st_mode
-        except OSError:
+        except FileNotFoundError:
             problems.append(f"{user_path}: not found{_suggestion(root, path)}")
+            continue
+        except OSError as exc:  # a name too long, a link loop, a part that is a file: this path only
+            problems.append(f"{user_path}: cannot be searched ({exc.strerror or exc})")
             continue
         if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # rg would block on a FIFO until its timeout
             problems.append(f"{user_path}: not a regular file or directory (device, socket or pipe); not searched")
@@ -42,7 +45,7 @@ def _suggestion(root: Path, missing: Path) -> str:
     parent = missing.parent
     while not parent.is_dir() and parent != root:
         parent = parent.parent
-    close = near_names(parent, missing.name)
+    close = near_names(root, parent, missing.name)
     if not close:
         return ""
     shown = ", ".join(display_path(root, parent / name) for name in close)

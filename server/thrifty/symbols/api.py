@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import io
 import pkgutil
 from functools import cache
 from pathlib import PurePath
+from typing import BinaryIO
 
 from thrifty.symbols import languages
-from thrifty.symbols.symbol import Language, Symbol
+from thrifty.symbols.symbol import STREAM_ABOVE_CHARS, Language, Symbol
 
-__all__ = ["Symbol", "enclosing", "find", "language_of", "outline", "suggest"]
+__all__ = ["Symbol", "enclosing", "find", "language_of", "outline", "outline_file", "suggest"]
 
 
 @cache
@@ -39,6 +41,16 @@ def outline(text: str, path: str) -> list[Symbol]:
     if language is None:
         return []
     return sorted(language.outline(text), key=lambda s: (s.start, -s.end, s.qualname))
+
+
+def outline_file(handle: BinaryIO, path: str, size: int) -> list[Symbol]:
+    """Definitions of an open file (as `outline`); a large file of a language that can be scanned line by line is
+    streamed, never held whole."""
+    language = _by_suffix().get(PurePath(path).suffix.lower())
+    if language is not None and language.outline_lines is not None and size > STREAM_ABOVE_CHARS:
+        found = language.outline_lines(io.TextIOWrapper(handle, "utf-8-sig", errors="replace", newline=""))
+        return sorted(found, key=lambda s: (s.start, -s.end, s.qualname))
+    return outline(handle.read().decode("utf-8", "replace").removeprefix("\ufeff"), path)
 
 
 def language_of(path: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 
@@ -23,3 +23,7 @@ class Language:
     name: str
     suffixes: tuple[str, ...]  # lower case, with the dot
     outline: Callable[[str], list[Symbol]]  # definitions in a file's text, in any order
+    outline_lines: Callable[[Iterable[str]], list[Symbol]] | None = None  # the same from a stream of lines
+
+
+STREAM_ABOVE_CHARS = 256 * 1024  # a larger file is outlined from a stream of lines where the language can

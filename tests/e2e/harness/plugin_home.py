@@ -97,9 +97,25 @@ class PluginHome:
         if f"Successfully installed plugin: {PLUGIN}" not in installed.stdout:
             raise ClaudeCliError(f"plugin install said: {installed.stdout}{installed.stderr}")
 
+    def clone(self, home: Path) -> PluginHome:
+        """A copy of this home at `home`, as if the same commands had been run there: its settings and plugin
+        records name `home` (the plugin cache, a copy of the plugin's own files, is left as copied)."""
+        shutil.copytree(self.home, home, symlinks=True)
+        old, new = str(self.home), str(home)
+        for path in home.rglob("*.json"):
+            if "cache" in path.relative_to(home).parts:
+                continue
+            text = path.read_text(encoding="utf-8")
+            if old in text:
+                path.write_text(text.replace(old, new), encoding="utf-8")
+        return PluginHome(self.claude, home)
+
     def configure(self, **options: Any) -> None:
-        """Set userConfig values through `claude plugin configure thrifty@thrifty --values-stdin`."""
-        self.cli("plugin", "configure", PLUGIN, "--values-stdin", stdin=json.dumps(options))
+        """Set userConfig values through `claude plugin configure thrifty@thrifty --values-stdin` (which takes a
+        JSON object of strings: numbers are sent as their text, as a user types them)."""
+        values = {key: value if isinstance(value, str) else f"{value:g}" if isinstance(value, float) else str(value)
+                  for key, value in options.items()}
+        self.cli("plugin", "configure", PLUGIN, "--values-stdin", stdin=json.dumps(values))
 
     def plugin_options(self) -> dict[str, Any]:
         settings = json.loads((self.config_dir / "settings.json").read_text(encoding="utf-8"))

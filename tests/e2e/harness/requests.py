@@ -47,6 +47,11 @@ class ApiRequest:
     raw: bytes
 
     @property
+    def session_id(self) -> str:
+        """The Claude Code session that sent it (its `x-claude-code-session-id` header)."""
+        return self.headers.get("x-claude-code-session-id", "")
+
+    @property
     def model(self) -> str:
         return str(self.body.get("model", ""))
 

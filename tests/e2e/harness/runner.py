@@ -10,8 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .hook_recorder import EVENTS, HookRecorder
+from .ledger import expected, hook_fed, rebuilt, tokens
 from .plugin_home import PluginHome
-from .script import Script
+from .script import ZERO, Script, Usage
 from .scripted_api import ScriptedApi
 
 RUN_TIMEOUT_S = 180
@@ -75,6 +77,13 @@ class ClaudeRun:
         lines = (path or self.transcript).read_text(encoding="utf-8").splitlines()
         return [json.loads(line) for line in lines if line.strip()]
 
+    def attachments(self, kind: str, *, subagents: bool = True) -> list[dict[str, Any]]:
+        """The `attachment` payloads of one type (`hook_system_message`, `hook_additional_context`,
+        `hook_stopped_continuation`...) in the main transcript and, with `subagents`, the subagents'."""
+        paths = [self.transcript, *(self.subagent_transcripts() if subagents else [])]
+        return [record["attachment"] for path in paths for record in self.records(path)
+                if record.get("type") == "attachment" and record.get("attachment", {}).get("type") == kind]
+
     def debug_log(self) -> str:
         if self.debug_file is None or not self.debug_file.exists():
             return ""
@@ -100,6 +109,30 @@ class E2E:
         api.start()
         self.servers.append(api)
         return api
+
+    def record_hooks(self, events: Iterable[str] = EVENTS) -> HookRecorder:
+        """Log every payload Claude Code sends for `events` (a project settings hook beside thrifty's)."""
+        return HookRecorder(self.cwd, self.log_dir / "hook-payloads", events).install()
+
+    def hook_errors(self) -> str:
+        """What thrifty's hooks logged as errors (they fail open, so a broken hook shows only here)."""
+        log = self.home.data_dir / "hooks.log"
+        return log.read_text(encoding="utf-8") if log.exists() else ""
+
+    def check_ledgers(self) -> None:
+        """Every session these APIs answered: both ledgers (hook-fed, and rebuilt from the transcripts) hold exactly
+        the tokens the API reported for it. The `e2e` fixture runs this after every test."""
+        truth: dict[str, Usage] = {}
+        for api in self.servers:
+            for answer in api.answers:
+                truth[answer.session_id] = truth.get(answer.session_id, ZERO) + answer.usage
+        if not truth:
+            return
+        ledgers = (("hook-fed", hook_fed(self.home)), ("rebuilt", rebuilt(self.home, self.log_dir / "rebuilt-ledger")))
+        for name, ledger in ledgers:
+            for session_id, usage in truth.items():
+                got = tokens(ledger.report("sessions", session_id).totals)
+                assert got == expected(usage), f"{name} ledger, session {session_id}: {got} != API {expected(usage)}"
 
     def close(self) -> None:
         for api in self.servers:

@@ -51,6 +51,7 @@ class Answer:
     tool_uses: tuple[AnsweredToolUse, ...]
     stop_reason: str
     scripted: bool = True
+    session_id: str = ""  # the Claude Code session that asked
 
 
 def sse_events(answer: Answer, blocks: Sequence[Block | AnsweredToolUse]) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -153,7 +154,7 @@ class ScriptedApi:
                 message_id=new_id("msg_"), request_id=new_id("req_"), model=self.script.model or request.model,
                 usage=usage, texts=tuple(b.text for b in blocks if isinstance(b, Text)),
                 tool_uses=tuple(b for b in blocks if isinstance(b, AnsweredToolUse)),
-                stop_reason=chosen.stop_reason, scripted=scripted)
+                stop_reason=chosen.stop_reason, scripted=scripted, session_id=request.session_id)
             self.answers.append(answer)
             self._log(request, answer)
         return answer, blocks
@@ -194,11 +195,13 @@ class ScriptedApi:
         indexes = {a.request_index for a in self.answers if a.conversation == name}
         return [r for r in self.requests if r.index in indexes]
 
-    def usage(self, conversation: str | None = None, model: str | None = None) -> Usage:
-        """The summed usage of the answers (of one conversation and/or model): the ground truth."""
+    def usage(self, conversation: str | None = None, model: str | None = None, session_id: str | None = None
+              ) -> Usage:
+        """The summed usage of the answers (of one conversation, model and/or session): the ground truth."""
         total = ZERO
         for a in self.answers:
-            if (conversation is None or a.conversation == conversation) and (model is None or a.model == model):
+            if ((conversation is None or a.conversation == conversation) and (model is None or a.model == model)
+                    and (session_id is None or a.session_id == session_id)):
                 total = total + a.usage
         return total
 
@@ -215,7 +218,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
             "message_id": answer.message_id, "request_id": answer.request_id, "model": answer.model,
             "usage": answer.usage.as_api(), "texts": list(answer.texts),
             "tool_uses": [{"id": t.id, "name": t.name, "input": t.input} for t in answer.tool_uses],
-            "stop_reason": answer.stop_reason, "scripted": answer.scripted}
+            "stop_reason": answer.stop_reason, "scripted": answer.scripted, "session_id": answer.session_id}
 
 
 class _Handler(BaseHTTPRequestHandler):
