@@ -12,7 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -83,10 +83,10 @@ def median_seconds(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -
     return statistics.median(times)
 
 
-def run_command(cmd: Sequence[str], **kwargs: object) -> Callable[[], object]:
+def run_command(cmd: Sequence[str], env: Mapping[str, str] | None = None) -> Callable[[], object]:
     """A callable running `cmd` to completion (output discarded), for `median_seconds`."""
     def go() -> object:
-        return subprocess.run(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, **kwargs)  # type: ignore[call-overload]
+        return subprocess.run(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, env=env)
 
     return go
 

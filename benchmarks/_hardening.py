@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from benchmarks import Figure
 from thrifty.search.rg import find_rg
@@ -52,21 +53,21 @@ def figures(quick: bool) -> list[Figure]:
         return [*_flood(root), *_dense(root)]
 
 
-def _measure(root: Path, call: str) -> dict[str, object]:
+def _measure(root: Path, call: str) -> dict[str, Any]:
     done = subprocess.run([sys.executable, "-c", _MEASURE, str(root), call], capture_output=True, text=True,
                           check=True, timeout=600)
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
+    return json.loads(done.stdout)
 
 
 def _flood(root: Path) -> list[Figure]:
     measured = _measure(root, "flood")
-    seconds = float(measured["seconds"])  # type: ignore[arg-type]
+    seconds = float(measured["seconds"])
     start = time.perf_counter()
     subprocess.run([find_rg(), "-n", "--regexp=x", "--", "flood.txt"], cwd=root, capture_output=True, check=False)
     reference = time.perf_counter() - start
     omitted = "omitted (max_tokens reached)" in str(measured["text"])
     note = f"{FLOOD_LINES:,} matching lines; omitted note {'present' if omitted else 'MISSING'}; " \
-           f"peak RSS {float(measured['peak_mb']):.0f} MB"  # type: ignore[arg-type]
+           f"peak RSS {float(measured['peak_mb']):.0f} MB"
     return [
         Figure.compare(SECTION, f"all-match search of a {FLOOD_LINES:,}-line file", seconds, "s",
                        "rg -n printing every match of the same file", reference, note=note),
@@ -79,12 +80,12 @@ def _dense(root: Path) -> list[Figure]:
     dense, bare, read = _measure(root, "dense"), _measure(root, "imports"), _measure(root, "read")
     found = "Last (function)" in str(dense["text"])
     note = f"4 MB file of {DENSE_STATEMENTS:,} statements; definition {'found' if found else 'NOT FOUND'}"
-    peak, bare_peak = float(dense["peak_mb"]), float(bare["peak_mb"])  # type: ignore[arg-type]
+    peak, bare_peak = float(dense["peak_mb"]), float(bare["peak_mb"])
     return [
         Figure.compare(SECTION, "read_many dense.py#Last (4 MB): peak RSS", peak, "MB",
                        "the same process importing the tools only", bare_peak, note=note),
         Figure.compare(SECTION, "read_many dense.py#Last (4 MB): peak RSS, against the limit", peak, "MB",
                        "issue 10's limit", PEAK_LIMIT_MB, at_most=1.0 if found else 0.0, note=note),
-        Figure.compare(SECTION, "read_many dense.py#Last (4 MB): wall time", float(dense["seconds"]), "s",  # type: ignore[arg-type]
-                       "reading and splitting the file in Python", float(read["seconds"]), note=note),  # type: ignore[arg-type]
+        Figure.compare(SECTION, "read_many dense.py#Last (4 MB): wall time", float(dense["seconds"]), "s",
+                       "reading and splitting the file in Python", float(read["seconds"]), note=note),
     ]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import anyio
 from mcp import Client
+from mcp.types import TextContent
 
 from benchmarks import Figure
 from thrifty.app import ServerConfig, build_server
@@ -219,7 +220,9 @@ def _ruff_own_findings(root: Path) -> set[str]:
 async def _call_tool(root: Path, checks: list[str]) -> tuple[str, dict]:
     async with Client(build_server(ServerConfig(root=root, structured=True))) as client:
         result = await client.call_tool("run_checks", {"checks": checks})
-    return result.content[0].text, result.structured_content or {}  # type: ignore[union-attr]
+    block = result.content[0]
+    assert isinstance(block, TextContent)
+    return block.text, result.structured_content or {}
 
 
 def _walls(root: Path, runs: dict[str, list[str]], repeat: int) -> dict[str, float]:

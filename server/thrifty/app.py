@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from mcp.server.mcpserver import MCPServer
 
@@ -29,6 +32,22 @@ def build_server(config: ServerConfig) -> MCPServer:
     return server
 
 
+INTERRUPTED_STATUS = 130  # as a shell reports a process that SIGINT ended
+
+
 def serve(root: Path, structured: bool) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="thrifty: %(levelname)s %(message)s")
+    signal.signal(signal.SIGINT, _stop_now)
     build_server(ServerConfig(root=root, structured=structured)).run("stdio")
+
+
+def _stop_now(_signum: int, _frame: FrameType | None) -> None:
+    """Exit at once on an interrupt, with one line on stderr.
+
+    Python's KeyboardInterrupt unwinds the SDK's stdio tasks mid-relay; when the client closes stdin at the same
+    moment they fail with BrokenResourceError inside exception groups and print pages of traceback. Nothing here
+    needs unwinding: ledger writes are SQLite transactions, which a sudden exit leaves whole or undone.
+    """
+    logging.getLogger(__name__).info("stopped by SIGINT")
+    sys.stderr.flush()
+    os._exit(INTERRUPTED_STATUS)

@@ -32,7 +32,7 @@ VICTIMS = ("json/decoder.py", "email/utils.py")  # real files swapped for links 
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=400, help="tool calls per racing attack")
     parser.add_argument("--json", action="store_true", help="one JSON document instead of lines")
     args = parser.parse_args()

@@ -23,9 +23,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pydantic
-from anthropic.types import Message, MessageTokensCount
+from anthropic.types import Message, MessageTokensCount, TextBlock, Usage
 from anthropic.types.message_count_tokens_params import MessageCountTokensParams
-from anthropic.types.messages import MessageBatch, MessageBatchIndividualResponse
+from anthropic.types.messages import MessageBatch, MessageBatchIndividualResponse, MessageBatchRequestCounts
 from anthropic.types.messages.batch_create_params import Request
 
 _REQUEST = pydantic.TypeAdapter(Request)
@@ -117,7 +117,8 @@ class FakeBatches:
             for line in b["results"]:
                 counts[line["result"]["type"]] += 1
         batch = MessageBatch(
-            id=batch_id, type="message_batch", processing_status=b["status"], request_counts=counts,
+            id=batch_id, type="message_batch", processing_status=b["status"],
+            request_counts=MessageBatchRequestCounts.model_validate(counts),
             created_at=b["created_at"], expires_at=b["created_at"] + timedelta(hours=24), ended_at=b["ended_at"],
             cancel_initiated_at=b["cancel_at"], archived_at=None,
             results_url=f"{self.url}/v1/messages/batches/{batch_id}/results" if b["results"] is not None else None)
@@ -159,11 +160,12 @@ class FakeBatches:
             message = Message(
                 id=f"msg_{custom_id[-10:]}_{len(self.created_requests)}_{next(self.ids)}", type="message",
                 role="assistant", model=params["model"], stop_reason="end_turn", stop_sequence=None,
-                content=[{"type": "text", "text": f"answer for {custom_id}"}],
-                usage={"input_tokens": total - prefix, "output_tokens": 5 + len(custom_id) % 7,
-                       "cache_creation_input_tokens": write, "cache_read_input_tokens": read,
-                       "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": write},
-                       "service_tier": "batch"})
+                content=[TextBlock(type="text", text=f"answer for {custom_id}")],
+                usage=Usage.model_validate({
+                    "input_tokens": total - prefix, "output_tokens": 5 + len(custom_id) % 7,
+                    "cache_creation_input_tokens": write, "cache_read_input_tokens": read,
+                    "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": write},
+                    "service_tier": "batch"}))
             result = {"type": "succeeded", "message": message.model_dump(mode="json")}
         line = {"custom_id": custom_id, "result": result}
         MessageBatchIndividualResponse.model_validate(line)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fixtures_gen.mcp_client import call_tool
+from fixtures_gen.mcp_client import call_tool, text_of
 
 
 @dataclass
@@ -33,7 +33,7 @@ async def call_run_checks(root: Path, timeout: float = 60, **arguments: Any) -> 
 
     result = await call_tool(root, "run_checks", arguments, structured=True, bound_s=timeout,
                              progress_callback=on_progress)
-    text = result.content[0].text  # type: ignore[union-attr]
+    text = text_of(result)
     return Call(text, result.structured_content, bool(result.is_error), events)
 
 

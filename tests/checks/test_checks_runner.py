@@ -13,7 +13,7 @@ import pytest
 
 from thrifty.checks.capture import keep_pattern
 from thrifty.checks.env import check_env
-from thrifty.checks.runner import run_process
+from thrifty.checks.runner import RunOutcome, run_process
 
 pytestmark = pytest.mark.anyio
 
@@ -39,7 +39,7 @@ SPAWN_CHILD = (
 )
 
 
-async def _run(project: Path, code: str, timeout: float) -> object:
+async def _run(project: Path, code: str, timeout: float) -> RunOutcome:
     with anyio.fail_after(timeout + 10):
         return await run_process(
             (sys.executable, "-c", code), project, check_env(project), timeout, project / "out.log", None,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import E2E, ClaudeRun, Script, Usage, reply, tool_use
+from harness import E2E, ClaudeRun, Script, ToolUse, Usage, reply, tool_use
 from harness.ledger import hook_fed
 
 REFUSAL = "Refused by thrifty's budget policy (not a failure): "
@@ -19,7 +19,7 @@ def usd(amount: float) -> Usage:
     return Usage(round(amount * 250_000))
 
 
-def agent(prompt: str) -> object:
+def agent(prompt: str) -> ToolUse:
     return tool_use("Agent", description="delegate", prompt=prompt, subagent_type="general-purpose",
                     run_in_background=False)
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from harness import E2E, GREP_AND_READ, READ_MANY, ApiRequest, Reply, Script, Usage, reply, select, tool_use
+from harness import E2E, GREP_AND_READ, READ_MANY, ApiRequest, Reply, Script, ToolUse, Usage, reply, select, tool_use
 from harness.ledger import expected, hook_fed, rebuilt, tokens
 
 CALC = "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n"
 
 
-def agent(subagent_type: str, prompt: str, *, background: bool = False) -> object:
+def agent(subagent_type: str, prompt: str, *, background: bool = False) -> ToolUse:
     return tool_use("Agent", description=prompt.split(":")[0].lower(), prompt=prompt, subagent_type=subagent_type,
                     run_in_background=background)
 

@@ -34,7 +34,8 @@ def _machine_a_synced(root: Path, url: str) -> float:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["turns_added"] > 0
     with psycopg.connect(url) as conn:
-        assert conn.execute("SELECT COUNT(*) FROM thrifty_turns WHERE user_name = 'alice'").fetchone()[0] > 0
+        row = conn.execute("SELECT COUNT(*) FROM thrifty_turns WHERE user_name = 'alice'").fetchone()
+        assert row is not None and row[0] > 0
     report = subprocess.run([sys.executable, "-m", "thrifty", "report", "daily", "--json"], env=env,
                             capture_output=True, text=True, timeout=180, check=True)
     return float(json.loads(report.stdout)["totals"]["cost_usd"])
@@ -53,8 +54,9 @@ def test_b_syncs_at_stop_and_its_next_subagent_is_refused_by_the_team_budget(e2e
     assert status["sync"]["ok"], status
     assert status["sync"]["others_usd"] == pytest.approx(a_usd)
     with psycopg.connect(team_url) as conn:
-        synced = conn.execute("SELECT COUNT(*) FROM thrifty_turns WHERE user_name = 'bob' AND host = 'desktop-b' "
-                              "AND session_id = %s", (first.session_id,)).fetchone()[0]
+        row = conn.execute("SELECT COUNT(*) FROM thrifty_turns WHERE user_name = 'bob' AND host = 'desktop-b' "
+                           "AND session_id = %s", (first.session_id,)).fetchone()
+        synced = row[0] if row is not None else 0
     assert synced == 2
 
     api = e2e.serve(Script.of(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 SERVER_DIR = Path(__file__).resolve().parents[2] / "server"
@@ -19,7 +20,7 @@ def hook_command(event_name: str) -> list[str]:
     return [base_python(), "-m", "thrifty.hooks", event_name]
 
 
-def hook_env(options: dict[str, object] | None = None) -> dict[str, str]:
+def hook_env(options: Mapping[str, object] | None = None) -> dict[str, str]:
     """This test's environment for a hook, with userConfig options exported as Claude Code exports them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_PLUGIN_OPTION_")}
     env["PYTHONPATH"] = str(SERVER_DIR)

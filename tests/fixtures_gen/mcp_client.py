@@ -7,7 +7,7 @@ from typing import Any
 
 import anyio
 from mcp import Client
-from mcp.types import CallToolResult, Tool
+from mcp.types import CallToolResult, TextContent, Tool
 
 from thrifty.app import ServerConfig, build_server
 
@@ -27,3 +27,10 @@ async def listed_tools(root: Path) -> dict[str, Tool]:
     with anyio.fail_after(BOUND_S):
         async with Client(build_server(ServerConfig(root=root))) as client:
             return {tool.name: tool for tool in (await client.list_tools()).tools}
+
+
+def text_of(result: CallToolResult) -> str:
+    """The text of a tool result (thrifty's tools answer with one text block)."""
+    block = result.content[0]
+    assert isinstance(block, TextContent), f"expected a text block, got {type(block).__name__}"
+    return block.text

@@ -98,7 +98,8 @@ def temp_postgres(password: str) -> Iterator[TempPostgres]:
 def create_database(server: TempPostgres, name: str) -> str:
     """Create database `name` and return its URL (with the password)."""
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(server.url("postgres"), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     return server.url(name)

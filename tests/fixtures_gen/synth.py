@@ -43,6 +43,22 @@ class Response:
                  "ts", "input_tokens", "output_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
                  "cache_read_tokens", "tools", "tool_use_ids", "is_sidechain", "result_tokens")
 
+    session_id: str
+    project: str
+    agent_id: str
+    agent_type: str | None
+    model: str
+    speed: str | None
+    message_id: str
+    request_id: str
+    ts: str
+    input_tokens: int
+    output_tokens: int
+    cache_write_5m_tokens: int
+    cache_write_1h_tokens: int
+    cache_read_tokens: int
+    is_sidechain: bool
+
     def __init__(self, **fields: object) -> None:
         self.result_tokens = 0  # tokens of tool results (and prompts) added to the context after this response
         self.tools: list[str] = []
@@ -52,12 +68,12 @@ class Response:
 
     @property
     def tokens(self) -> tuple[int, int, int, int, int]:
-        return (self.input_tokens, self.output_tokens, self.cache_write_5m_tokens,  # type: ignore[return-value]
+        return (self.input_tokens, self.output_tokens, self.cache_write_5m_tokens,
                 self.cache_write_1h_tokens, self.cache_read_tokens)
 
     @property
     def cache_creation_tokens(self) -> int:
-        return self.cache_write_5m_tokens + self.cache_write_1h_tokens  # type: ignore[operator]
+        return self.cache_write_5m_tokens + self.cache_write_1h_tokens
 
 
 class Ids:
@@ -101,7 +117,7 @@ class Transcript:
         self.session_id = session_id
         self.project = project
         self.cwd = cwd
-        self.agent_id = agent_id
+        self.agent_id = agent_id or ""  # "" for a session's main thread
         self.agent_type = agent_type
         self.sidechain = sidechain
         self.clock = start or datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -230,7 +246,7 @@ class Transcript:
 
     def streaming_duplicate(self, response: Response, output: int = 1) -> None:
         """An extra early copy of `response` with a partial output count (the undercount trap of ccusage #888)."""
-        block = {"type": "text", "text": "…"}
+        block: dict[str, object] = {"type": "text", "text": "…"}
         self.raw(dumps(self._assistant(response, block, output, response.ts, False)))
 
     def replay(self, response: Response) -> Response:

@@ -34,10 +34,10 @@ def expected_tokens(responses: Iterable[Response]) -> dict[str, int]:
     totals = {"input_tokens": 0, "output_tokens": 0, "cache_creation_tokens": 0, "cache_read_tokens": 0,
               "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0}
     for r in responses:
-        totals["input_tokens"] += r.input_tokens  # type: ignore[operator]
-        totals["output_tokens"] += r.output_tokens  # type: ignore[operator]
+        totals["input_tokens"] += r.input_tokens
+        totals["output_tokens"] += r.output_tokens
         totals["cache_creation_tokens"] += r.cache_creation_tokens
-        totals["cache_read_tokens"] += r.cache_read_tokens  # type: ignore[operator]
-        totals["cache_write_5m_tokens"] += r.cache_write_5m_tokens  # type: ignore[operator]
-        totals["cache_write_1h_tokens"] += r.cache_write_1h_tokens  # type: ignore[operator]
+        totals["cache_read_tokens"] += r.cache_read_tokens
+        totals["cache_write_5m_tokens"] += r.cache_write_5m_tokens
+        totals["cache_write_1h_tokens"] += r.cache_write_1h_tokens
     return totals

@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 import subprocess
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ _TOOL_USE_IDS = itertools.count(1)
 _DOLLARS = re.compile(r"\$([0-9][0-9,]*\.[0-9]{2})")
 
 
-def run_hook(event_name: str, event: dict[str, Any] | str, options: dict[str, object] | None = None
+def run_hook(event_name: str, event: dict[str, Any] | str, options: Mapping[str, object] | None = None
              ) -> subprocess.CompletedProcess[str]:
     payload = event if isinstance(event, str) else json.dumps(event)
     return subprocess.run(hook_command(event_name), input=payload, capture_output=True,

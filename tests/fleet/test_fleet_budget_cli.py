@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ def budget(*args: str) -> Result:
     return CliRunner().invoke(cli, ["budget", *args], catch_exceptions=False)
 
 
-def seen_by_hooks(session: Session, project: Path, options: dict[str, object]) -> dict[str, object]:
+def seen_by_hooks(session: Session, project: Path, options: Mapping[str, object]) -> dict[str, object]:
     """One PreToolUse call, so the ledger holds the settings this session's hooks use."""
     return reply(run_hook("pre-tool-use", tool_event(session, project, "Read", {"file_path": "/x"}), options))
 

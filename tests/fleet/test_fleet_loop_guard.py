@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from fleet_helpers import make_session, reply, run_hook, tool_event
@@ -9,8 +10,8 @@ from fleet_helpers import make_session, reply, run_hook, tool_event
 from fixtures_gen.synth import Session
 
 
-def call(session: Session, project: Path, tool: str, tool_input: dict[str, object],
-         options: dict[str, object] | None = None, agent_id: str | None = None) -> dict[str, object]:
+def call(session: Session, project: Path, tool: str, tool_input: Mapping[str, object],
+         options: Mapping[str, object] | None = None, agent_id: str | None = None) -> dict[str, object]:
     return reply(run_hook("pre-tool-use", tool_event(session, project, tool, tool_input, agent_id=agent_id),
                           options or {}))
 
@@ -59,8 +60,8 @@ def test_each_agent_has_its_own_run_of_calls(project: Path) -> None:
     assert denied(call(session, project, "Grep", same, agent_id=session.subagents[0].agent_id)) is not None
 
 
-def run_with_result(session: Session, project: Path, tool: str, tool_input: dict[str, object],
-                    result: object, options: dict[str, object]) -> dict[str, object]:
+def run_with_result(session: Session, project: Path, tool: str, tool_input: Mapping[str, object],
+                    result: object, options: Mapping[str, object]) -> dict[str, object]:
     event = tool_event(session, project, tool, tool_input)
     answer = reply(run_hook("pre-tool-use", event, options))
     if denied(answer) is None:

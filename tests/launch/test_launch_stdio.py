@@ -13,6 +13,7 @@ from gated_build import link_venv
 from launch_helpers import REPO, mcp_json_server, stamp_for_system_python
 from mcp import Client, StdioServerParameters
 
+from fixtures_gen.mcp_client import text_of
 from thrifty.launch import environment
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +39,7 @@ async def test_stdio_server_reads_inside_the_project_and_refuses_outside(project
     with anyio.fail_after(60):
         async with Client(params) as client:
             result = await client.call_tool("read_many", {"files": ["hello.py#greet", "../secret.txt"]})
-    text = result.content[0].text  # type: ignore[union-attr]
+    text = text_of(result)
     assert "return 'hi'" in text
     assert "do not read" not in text
     assert "../secret.txt" in text and "outside" in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from typing import Any
 
 from click.testing import CliRunner, Result
@@ -14,7 +15,7 @@ from fixtures_gen.hooks import HOOK_TIMEOUT_S, SERVER_DIR, base_python, hook_com
 from thrifty.cli import cli
 
 __all__ = ["HOOK_TIMEOUT_S", "SERVER_DIR", "base_python", "expected_cost", "report", "report_json", "run_hook",
-           "start_hook"]
+           "start_hook", "with_changes"]
 # USD per million tokens (input, output, 5m write, 1h write, read), copied by hand from the pricing reference so
 # report costs are checked against numbers that do not come from the code under test.
 PRICES = {
@@ -65,3 +66,17 @@ def report_json(*args: str) -> dict[str, Any]:
     result = report(*args, "--json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def with_changes(record: dict[str, Any], changes: Mapping[str, object]) -> dict[str, Any]:
+    """`record` with each `outer__inner=value` set in its nested dicts, or removed where the value is `...`."""
+    for key, value in changes.items():
+        *path, last = key.split("__")
+        target = record
+        for part in path:
+            target = target[part]
+        if value is ...:
+            target.pop(last, None)
+        else:
+            target[last] = value
+    return record

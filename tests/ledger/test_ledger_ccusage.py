@@ -7,9 +7,10 @@ import os
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from ledger_helpers import report_json
+from ledger_helpers import report_json, with_changes
 
 from benchmarks.ledger import find_ccusage
 from fixtures_gen.transcripts import Session, append_line, dumps, write_history
@@ -29,7 +30,7 @@ def ccusage_sessions(tmp_path: Path) -> dict[str, dict[str, object]]:
 
 def edge_line(n: int, **changes: object) -> str:
     """A usage line with one twist; each gets its own ids so only ccusage's line rules decide what counts."""
-    record: dict[str, object] = {
+    record: dict[str, Any] = {
         "type": "assistant", "sessionId": "edge", "version": "2.1.330", "isSidechain": False,
         "timestamp": f"2026-11-03T10:{n:02d}:00.000Z", "requestId": f"req_edge{n}",
         "message": {"id": f"msg_edge{n}", "model": "claude-sonnet-4-6", "role": "assistant",
@@ -37,16 +38,7 @@ def edge_line(n: int, **changes: object) -> str:
                     "usage": {"input_tokens": 10 + n, "output_tokens": 100 + n, "cache_creation_input_tokens": 1000,
                               "cache_read_input_tokens": 5000 + n}},
     }
-    for key, value in changes.items():
-        target = record
-        *path, last = key.split("__")
-        for part in path:
-            target = target[part]  # type: ignore[assignment]
-        if value is ...:
-            target.pop(last)
-        else:
-            target[last] = value
-    return dumps(record)
+    return dumps(with_changes(record, changes))
 
 
 def write_edge_cases(projects: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from fixtures_gen.transcripts import Session, Transcript, append_line, expected_tokens, realistic_session
+from fixtures_gen.transcripts import Response, Session, Transcript, append_line, expected_tokens, realistic_session
 from thrifty.ledger import queries
 from thrifty.ledger.db import connect
 from thrifty.ledger.ingest import TranscriptsError, describe, ingest_files, ingest_tree
@@ -40,11 +40,11 @@ def test_a_generated_history_is_counted_exactly_once_per_response_by_agent(
             got[(str(session_id), str(agent_id))][key] += value
     want = {}
     for session in sessions:
-        responses: dict[str, list[object]] = defaultdict(list)
+        responses: dict[str, list[Response]] = defaultdict(list)
         for r in session.responses():
             responses[str(r.agent_id)].append(r)
         for agent_id, items in responses.items():
-            want[(session.session_id, agent_id)] = expected_tokens(items)  # type: ignore[arg-type]
+            want[(session.session_id, agent_id)] = expected_tokens(items)
     assert dict(got) == want
 
 

@@ -47,9 +47,8 @@ def test_model_names_normalise_to_price_table_ids(raw: str, canonical: str | Non
 )
 def test_each_token_kind_has_its_list_price(model: str, per_million: tuple[float, ...]) -> None:
     for index, price in enumerate(per_million):
-        tokens = [0] * 5
-        tokens[index] = MILLION // 10
-        assert one_request(model, tuple(tokens)) == pytest.approx(price / 10)  # type: ignore[arg-type]
+        tokens = tuple(MILLION // 10 if i == index else 0 for i in range(5))
+        assert one_request(model, (tokens[0], tokens[1], tokens[2], tokens[3], tokens[4])) == pytest.approx(price / 10)
 
 
 def test_unknown_and_missing_models_have_no_price() -> None:
@@ -59,6 +58,7 @@ def test_unknown_and_missing_models_have_no_price() -> None:
 
 def test_fast_mode_and_regional_endpoints_multiply_the_price() -> None:
     base = one_request("claude-opus-4-6", (MILLION, 0, 0, 0, 0))
+    assert base is not None
     assert one_request("claude-opus-4-6", (MILLION, 0, 0, 0, 0), speed="fast") == pytest.approx(6 * base)
     assert one_request("claude-opus-4-8", (MILLION, 0, 0, 0, 0), speed="fast") == pytest.approx(10)
     assert one_request("claude-sonnet-4-6", (MILLION, 0, 0, 0, 0), speed="fast") == pytest.approx(3)
@@ -80,8 +80,8 @@ def test_haiku_5_5_prices_a_long_prompt_at_its_higher_rate() -> None:
 
 def test_aggregated_sums_price_the_same_as_requests_one_by_one() -> None:
     requests = [(10, 500, 250_000, 0, 900_000), (3, 20, 0, 40_000, 100_000), (400_000, 1, 0, 0, 0)]
-    one_by_one = sum(one_request("claude-sonnet-4-5", r) or 0 for r in requests)  # type: ignore[arg-type]
-    singles = [TokenSums.of_request(r) for r in requests]  # type: ignore[arg-type]
+    one_by_one = sum(one_request("claude-sonnet-4-5", r) or 0 for r in requests)
+    singles = [TokenSums.of_request(r) for r in requests]
     summed = TokenSums(*(tuple(sum(v) for v in zip(*(getattr(s, name) for s in singles), strict=True))
                          for name in ("plain", "above_field", "in_long_prompts")))
     assert cost("claude-sonnet-4-5", None, summed) == pytest.approx(one_by_one)

@@ -58,7 +58,7 @@ def test_agents_rows_carry_session_agent_type_and_model(projects: Path) -> None:
     assert rows[0]["agent_id"] == "main"
     for row in rows:
         mine = [r for r in session.responses() if r.agent_id == row["agent_id"] and r.model == row["model"]]
-        assert row["output_tokens"] == sum(r.output_tokens for r in mine)  # type: ignore[misc]
+        assert row["output_tokens"] == sum(r.output_tokens for r in mine)
         assert row["session_id"] == session.session_id
 
 
@@ -66,8 +66,8 @@ def test_daily_models_and_tools_views_add_up_to_the_same_totals(projects: Path) 
     sessions = [realistic_session(projects, seed=seed, turns=8, start=day(seed)) for seed in (7, 8)]
     every = [r for s in sessions for r in s.responses()]
     daily = report_json("daily")
-    assert [row["date"] for row in daily["daily"]] == sorted({r.ts[:10] for r in every})  # type: ignore[index]
-    assert sum(row["output_tokens"] for row in daily["daily"]) == sum(r.output_tokens for r in every)  # type: ignore[misc]
+    assert [row["date"] for row in daily["daily"]] == sorted({r.ts[:10] for r in every})
+    assert sum(row["output_tokens"] for row in daily["daily"]) == sum(r.output_tokens for r in every)
     models = report_json("models")
     assert {row["model"] for row in models["models"]} == {r.model for r in every}
     assert sum(row["cost_usd"] for row in models["models"]) == pytest.approx(expected_cost(every), rel=1e-9)
@@ -85,7 +85,7 @@ def test_summary_shows_the_latest_session_by_agent_model_and_tool(projects: Path
     latest = realistic_session(projects, seed=10, turns=5, start=day(20))
     data = report_json("summary")
     assert data["session_id"] == latest.session_id
-    assert data["totals"]["output_tokens"] == sum(r.output_tokens for r in latest.responses())  # type: ignore[misc]
+    assert data["totals"]["output_tokens"] == sum(r.output_tokens for r in latest.responses())
     assert {row["agent_id"] for row in data["agents"]} == {str(r.agent_id) for r in latest.responses()}
     assert data["models"] and data["tools"]
     text = report("summary", "--session", latest.session_id)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from typing import Any
 
 import pytest
-from ledger_helpers import SERVER_DIR
+from ledger_helpers import SERVER_DIR, with_changes
 
 from thrifty.ledger.transcripts import (
+    UsageRecord,
     has_rejected_null,
     normalize_timestamp,
     parse_final_line,
@@ -19,26 +21,17 @@ from thrifty.ledger.transcripts import (
 
 
 def line(**overrides: object) -> bytes:
-    record: dict[str, object] = {
+    record: dict[str, Any] = {
         "type": "assistant", "sessionId": "s1", "version": "2.1.330", "timestamp": "2026-11-20T10:00:00.000Z",
         "requestId": "req_1", "isSidechain": False,
         "message": {"id": "msg_1", "model": "claude-sonnet-4-6", "content": [{"type": "text", "text": "hi"}],
                     "usage": {"input_tokens": 10, "output_tokens": 20, "cache_creation_input_tokens": 30,
                               "cache_read_input_tokens": 40}},
     }
-    for key, value in overrides.items():
-        target = record
-        *path, last = key.split("__")
-        for part in path:
-            target = target[part]  # type: ignore[assignment]
-        if value is ...:
-            target.pop(last, None)
-        else:
-            target[last] = value
-    return json.dumps(record, separators=(",", ":")).encode()
+    return json.dumps(with_changes(record, overrides), separators=(",", ":")).encode()
 
 
-def records(*lines: bytes) -> list[object]:
+def records(*lines: bytes) -> list[UsageRecord]:
     return parse_lines(b"".join(raw + b"\n" for raw in lines)).records
 
 

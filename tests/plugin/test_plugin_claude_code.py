@@ -8,7 +8,6 @@ and written to the session transcript, which is what these tests look at.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 from pathlib import Path
@@ -117,8 +116,7 @@ def test_mcp_list_shows_the_server_connected_after_the_session_start_hook_ran(
     assert re.search(r"^plugin:thrifty:thrifty: .*✔ Connected", listed.stdout, re.M), listed.stdout
 
 
-@pytest.mark.skipif(os.environ.get("THRIFTY_SLOW_TESTS") != "1", reason="builds the plugin venv with pip in the "
-                    "SessionStart hook (30 s or more, needs the package index); set THRIFTY_SLOW_TESTS=1")
+@pytest.mark.slow  # builds a real venv with pip (30 s or more, needs the package index)
 def test_first_session_hook_builds_the_venv_and_then_the_server_connects(
     claude: str, claude_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -13,6 +13,8 @@ import pytest
 from click.testing import CliRunner
 from plugin_helpers import REPO, make_stamped_venv
 
+from fixtures_gen.mcp_client import BOUND_S
+from fixtures_gen.pipes import read_lines_until
 from thrifty.commands.footprint import footprint
 from thrifty.footprint.hook_probe import context_added
 from thrifty.footprint.mcp_servers import ServerEntry, configured_servers, look_all
@@ -82,12 +84,8 @@ def test_tool_bytes_are_those_the_real_server_sends_over_stdio(project: Path) ->
     try:
         server.stdin.write("".join(json.dumps(m) + "\n" for m in messages).encode())
         server.stdin.flush()
-        listing = None
-        while listing is None:
-            line = server.stdout.readline()  # bounded: the server answers or exits, and the test run has a timeout
-            assert line, "the server closed its output before answering tools/list"
-            reply = json.loads(line)
-            listing = reply["result"] if reply.get("id") == 2 else None
+        lines = read_lines_until(server.stdout.fileno(), lambda line: json.loads(line).get("id") == 2, BOUND_S)
+        listing = json.loads(lines[-1])["result"]
     finally:
         server.stdin.close()
         server.wait(timeout=60)

@@ -89,8 +89,7 @@ def test_check_and_rebuild_together_are_refused() -> None:
     assert "--check builds nothing" in result.output
 
 
-@pytest.mark.skipif(os.environ.get("THRIFTY_SLOW_TESTS") != "1", reason="builds a real venv with pip (about 30 s, "
-                    "needs the package index); set THRIFTY_SLOW_TESTS=1")
+@pytest.mark.slow  # builds a real venv with pip (30 s or more, needs the package index)
 def test_setup_through_the_launcher_builds_a_working_venv_from_python3_alone(tmp_path: Path) -> None:
     data = tmp_path / "plugin-data"
     env = dict(os.environ, THRIFTY_DATA_DIR=str(data))
@@ -133,8 +132,7 @@ def test_a_failed_build_surfaces_as_an_error_naming_the_venv(tmp_path: Path) -> 
         environment.ensure_venv(REPO, blocker)
 
 
-@pytest.mark.skipif(os.environ.get("THRIFTY_SLOW_TESTS") != "1", reason="builds a real venv with pip; set "
-                    "THRIFTY_SLOW_TESTS=1")
+@pytest.mark.slow  # builds a real venv with pip (30 s or more, needs the package index)
 def test_a_build_outlives_a_launcher_killed_at_the_start_limit_and_is_not_redone(tmp_path: Path) -> None:
     data = tmp_path / "plugin-data"
     env = dict(os.environ, THRIFTY_DATA_DIR=str(data))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mcp.types import CallToolResult
 
-from fixtures_gen.mcp_client import call_tool, listed_tools
+from fixtures_gen.mcp_client import call_tool, listed_tools, text_of
 from thrifty.textout import estimate_tokens
 
 pytestmark = pytest.mark.anyio
@@ -35,7 +35,7 @@ async def test_a_call_returns_plain_numbered_text_for_the_model(project: Path) -
     result = await call(project, {"files": ["app.py#Greeter.hello", "app.py#main"]})
     assert not result.is_error
     assert result.structured_content is None  # the plugin runs with structured output off
-    text = result.content[0].text  # type: ignore[union-attr]
+    text = text_of(result)
     assert text == (
         "== app.py:2-3 of 7 Greeter.hello (method) ==\n2     def hello(self):\n3         return 'hi'\n"
         "== app.py:6-7 of 7 main (function) ==\n6 def main():\n7     Greeter().hello()"
@@ -57,7 +57,7 @@ async def test_structured_content_carries_the_per_item_outcome_when_enabled(proj
 async def test_a_tight_budget_is_respected_and_says_what_was_omitted(project: Path) -> None:
     (project / "long.py").write_text("".join(f"x{n} = {n}\n" for n in range(3000)), encoding="utf-8")
     result = await call(project, {"files": ["long.py:1-3000"], "max_tokens": 200})
-    text = result.content[0].text  # type: ignore[union-attr]
+    text = text_of(result)
     assert estimate_tokens(text) <= 200
     assert "omitted" in text and "ask for long.py:" in text
 
@@ -75,13 +75,13 @@ async def test_arguments_out_of_range_are_rejected_with_a_message_naming_them(
 ) -> None:
     result = await call(project, arguments)
     assert result.is_error
-    assert message in result.content[0].text  # type: ignore[union-attr]
+    assert message in text_of(result)
 
 
 async def test_paths_outside_the_root_are_refused_while_the_other_items_are_read(project: Path) -> None:
     (project / "app.py").write_text(SOURCE, encoding="utf-8")
     result = await call(project, {"files": ["../../etc/passwd", "app.py:1-1"]})
-    text = result.content[0].text  # type: ignore[union-attr]
+    text = text_of(result)
     assert not result.is_error
     assert "outside the project root" in text and "root:" not in text
     assert "1 class Greeter:" in text

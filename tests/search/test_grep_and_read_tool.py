@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from mcp.types import CallToolResult
 
-from fixtures_gen.mcp_client import call_tool, listed_tools
+from fixtures_gen.mcp_client import call_tool, listed_tools, text_of
 from thrifty.textout import estimate_tokens
 
 pytestmark = pytest.mark.anyio
@@ -33,7 +33,7 @@ async def test_a_call_returns_plain_text_with_matches_in_context(project: Path, 
     result = await _call(project, patterns=["getcwd", "^import"], context=0)
     assert not result.is_error
     assert result.structured_content is None
-    assert result.content[0].text.splitlines() == [
+    assert text_of(result).splitlines() == [
         "patterns: p1=`getcwd` p2=`^import`",
         "== src/app.py:1-5 of 5 p1:5 p2:1 ==",
         "1:import os",
@@ -55,20 +55,20 @@ async def test_invalid_regexes_are_named_each_and_the_valid_ones_still_searched(
     write("a.py", "fine\n")
     result = await _call(project, patterns=["(unclosed", "fine", "a{2,1}"])
     assert not result.is_error
-    text = result.content[0].text
+    text = text_of(result)
     assert "pattern 1 `(unclosed`: unclosed group" in text
     assert "pattern 3 `a{2,1}`" in text
     assert "1:fine" in text
     result = await _call(project, patterns=["(unclosed", "a{2,1}"])
     assert result.is_error
-    assert "pattern 2 `a{2,1}`" in result.content[0].text
+    assert "pattern 2 `a{2,1}`" in text_of(result)
 
 
 async def test_outside_paths_are_refused_by_name_and_the_rest_still_runs(project: Path, write) -> None:
     write("a.py", "needle\n")
     result = await _call(project, patterns=["needle"], paths=["/etc", "a.py"])
     assert not result.is_error
-    text = result.content[0].text
+    text = text_of(result)
     assert "== a.py:1-1 of 1 ==" in text
     assert "/etc: outside the project root" in text
 
@@ -77,13 +77,13 @@ async def test_a_tight_budget_is_respected_and_the_offset_continues(project: Pat
     for i in range(30):
         write(f"m{i:02}.py", "".join(f"needle_{j} = {j}\n" for j in range(20)))
     first = await _call(project, patterns=["needle_"], max_tokens=500)
-    text = first.content[0].text
+    text = text_of(first)
     assert estimate_tokens(text) <= 500
     assert "omitted (max_tokens reached)" in text
     offset = int(text.rsplit("offset=", 1)[1].split(",")[0])
     second = await _call(project, patterns=["needle_"], max_tokens=500, offset=offset)
     first_files = [line for line in text.splitlines() if line.startswith("== ")]
-    second_files = [line for line in second.content[0].text.splitlines() if line.startswith("== ")]
+    second_files = [line for line in text_of(second).splitlines() if line.startswith("== ")]
     assert second_files and not set(first_files) & set(second_files)
 
 
@@ -101,4 +101,4 @@ async def test_a_tight_budget_is_respected_and_the_offset_continues(project: Pat
 async def test_out_of_range_arguments_get_a_clear_error(project: Path, arguments: dict, message: str) -> None:
     result = await _call(project, **{"patterns": ["x"], **arguments})
     assert result.is_error
-    assert message in result.content[0].text
+    assert message in text_of(result)

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ class Machine:
         self.project = root / "project"
         self.project.mkdir(parents=True, exist_ok=True)
 
-    def env(self, options: dict[str, object] | None = None) -> dict[str, str]:
+    def env(self, options: Mapping[str, object] | None = None) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUDE_PLUGIN_OPTION_", "THRIFTY_"))}
         env.update(THRIFTY_DATA_DIR=str(self.data), CLAUDE_CONFIG_DIR=str(self.config), THRIFTY_USER=self.user,
                    THRIFTY_HOST=self.host, PYTHONPATH=str(SERVER_DIR))
@@ -46,21 +47,21 @@ class Machine:
         return [realistic_session(self.config / "projects", seed=seed, turns=turns, start=start or start_today(),
                                   subagents=1) for seed in seeds]
 
-    def thrifty(self, *args: str, options: dict[str, object] | None = None) -> subprocess.Popen[str]:
+    def thrifty(self, *args: str, options: Mapping[str, object] | None = None) -> subprocess.Popen[str]:
         return subprocess.Popen([sys.executable, "-m", "thrifty", *args], env=self.env(options), text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self.project)
 
-    def run(self, *args: str, options: dict[str, object] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, options: Mapping[str, object] | None = None) -> subprocess.CompletedProcess[str]:
         proc = self.thrifty(*args, options=options)
         out, err = proc.communicate(timeout=COMMAND_TIMEOUT_S)
         return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
-    def json(self, *args: str, options: dict[str, object] | None = None) -> dict[str, Any]:
+    def json(self, *args: str, options: Mapping[str, object] | None = None) -> dict[str, Any]:
         result = self.run(*args, "--json", options=options)
         assert result.returncode == 0, result.stderr
         return json.loads(result.stdout)
 
-    def hook(self, event_name: str, event: dict[str, Any], options: dict[str, object] | None = None
+    def hook(self, event_name: str, event: dict[str, Any], options: Mapping[str, object] | None = None
              ) -> subprocess.CompletedProcess[str]:
         """A hook as Claude Code runs it: the bare interpreter, the event on stdin."""
         return subprocess.run(hook_command(event_name), input=json.dumps(event), capture_output=True, text=True,

@@ -5,7 +5,9 @@ by the background job its Stop hook starts."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from team_helpers import Machine
@@ -22,9 +24,9 @@ def _task_event(machine: Machine, session_id: str) -> dict[str, object]:
             "tool_input": {"description": "explore", "prompt": "look around", "subagent_type": "Explore"}}
 
 
-def _reply(result: object) -> dict[str, object]:
-    assert result.returncode == 0 and not result.stderr, result.stderr  # type: ignore[attr-defined]
-    out = result.stdout.strip()  # type: ignore[attr-defined]
+def _reply(result: subprocess.CompletedProcess[str]) -> dict[str, Any]:
+    assert result.returncode == 0 and not result.stderr, result.stderr
+    out = result.stdout.strip()
     return json.loads(out) if out else {}
 
 
@@ -53,7 +55,7 @@ def test_b_refuses_a_new_subagent_once_a_spend_is_synced(tmp_path: Path, team_ur
     specific = decision["hookSpecificOutput"]
     assert specific["permissionDecision"] == "deny"
     reason = specific["permissionDecisionReason"]
-    assert "team daily budget" in reason and "Task is refused" in reason
+    assert "team daily budget" in reason and "Task is not run" in reason
     assert "1 other machine as of the team sync" in reason and "stale by at most one sync" in reason
     assert team_url.split("@")[0].split(":")[-1] not in json.dumps(decision)
 

@@ -13,13 +13,14 @@ import pytest
 from team_helpers import Machine
 
 from fixtures_gen.claude_code import make_stamped_venv
+from fixtures_gen.synth import Session
 from fixtures_gen.team import wait_for_background_job
 
 psycopg = pytest.importorskip("psycopg")
 
 
-def _stop_event(machine: Machine, session: object) -> dict[str, object]:
-    return {"session_id": session.session_id, "transcript_path": str(session.main.path),  # type: ignore[attr-defined]
+def _stop_event(machine: Machine, session: Session) -> dict[str, object]:
+    return {"session_id": session.session_id, "transcript_path": str(session.main.path),
             "cwd": str(machine.project), "hook_event_name": "Stop", "stop_hook_active": False}
 
 

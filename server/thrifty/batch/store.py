@@ -159,6 +159,7 @@ def failed_items(conn: sqlite3.Connection, sub_ids: Sequence[int]) -> list[tuple
     if not sub_ids:
         return []
     marks = ",".join("?" * len(sub_ids))
-    return [tuple(r) for r in conn.execute(  # type: ignore[misc]
+    rows = conn.execute(
         f"""SELECT item, custom_id, result, error FROM batch_requests WHERE submission_id IN ({marks})
-            AND result IN ('errored', 'expired', 'canceled') ORDER BY item""", list(sub_ids))]
+            AND result IN ('errored', 'expired', 'canceled') ORDER BY item""", list(sub_ids))
+    return [(str(item), str(custom_id), str(result), error) for item, custom_id, result, error in rows]

@@ -112,7 +112,7 @@ def _applies(spec: CheckSpec, target: Target, scope: list[Path]) -> bool:
         return False
     if target.path.is_dir() or spec.files is True:
         return True
-    return any(fnmatch.fnmatch(target.path.name, glob) for glob in spec.files)  # type: ignore[union-attr]
+    return any(fnmatch.fnmatch(target.path.name, glob) for glob in spec.files or ())
 
 
 def _as_argument(target: Target, cwd: Path, keep_node: bool) -> str:

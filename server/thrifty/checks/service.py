@@ -59,10 +59,10 @@ async def run_checks(
 
     async def one(i: int, plan: PlannedCheck) -> None:
         progress.started[plan.spec.name] = time.monotonic()
-        results[i] = await _run_one(plan, root, env, run_dir)
+        result = results[i] = await _run_one(plan, root, env, run_dir)
         del progress.started[plan.spec.name]
         progress.done += 1
-        progress.last = f"{plan.spec.name} {results[i].status}"  # type: ignore[union-attr]
+        progress.last = f"{plan.spec.name} {result.status}"
         if on_change:
             await on_change(progress)
 

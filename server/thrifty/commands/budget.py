@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from thrifty.commands.ledger_access import open_ledger
-from thrifty.guard.settings import LEVELS
+from thrifty.guard.settings import LEVELS, Level
 
 if TYPE_CHECKING:
     from thrifty.guard.settings import Settings
@@ -62,7 +62,7 @@ def budget(ctx: click.Context, session_id: str | None, as_json: bool) -> None:
 @click.option("--session", "session_id", help="The session (id or unique prefix); default: the latest active.")
 @click.option("--agent", "agent_id", help="subagent only: this subagent (id or prefix); default: all of the session.")
 @click.option("--tokens", is_flag=True, help="AMOUNT is tokens (2000000, 2M, 250k), not USD.")
-def raise_budget(level: str, amount: str, session_id: str | None, agent_id: str | None, tokens: bool) -> None:
+def raise_budget(level: Level, amount: str, session_id: str | None, agent_id: str | None, tokens: bool) -> None:
     """Add AMOUNT to the LEVEL budget (session, subagent or daily); it applies from the next tool call.
 
     \b
@@ -73,11 +73,11 @@ def raise_budget(level: str, amount: str, session_id: str | None, agent_id: str 
     from thrifty.errors import ToolError
     from thrifty.guard.budgets import MAIN_AGENT, add_raise, amount_text, evaluate
     from thrifty.guard.recorded import latest_settings, local_settings
-    from thrifty.guard.settings import parse_tokens, parse_usd
+    from thrifty.guard.settings import Unit, parse_tokens, parse_usd
     from thrifty.ledger.db import transaction
     from thrifty.report.budget_view import find_agent, find_session
 
-    unit = "tokens" if tokens else "usd"
+    unit: Unit = "tokens" if tokens else "usd"
     try:
         value = float(parse_tokens(amount)) if tokens else parse_usd(amount)
     except ValueError as exc:

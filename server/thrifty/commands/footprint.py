@@ -65,13 +65,15 @@ def _rows(result: Footprint) -> list[tuple[str, str, str, int, int, str]]:
 
 
 def _print(result: Footprint, others_asked: bool = False) -> None:
-    from rich.console import Console
+    from rich.console import Console, JustifyMethod
     from rich.table import Table
 
     table = Table(title="Resident context per session (estimated tokens, chars/3)")
-    for column, justify in (("source", "left"), ("kind", "left"), ("item", "left"), ("tool search on", "right"),
-                            ("tool search off", "right"), ("note", "left")):
-        table.add_column(column, justify=justify, no_wrap=column == "item")  # type: ignore[arg-type]
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("source", "left"), ("kind", "left"), ("item", "left"), ("tool search on", "right"),
+        ("tool search off", "right"), ("note", "left"))
+    for column, justify in columns:
+        table.add_column(column, justify=justify, no_wrap=column == "item")
     for source, kind, name, deferred, full, note in _rows(result):
         table.add_row(source, kind, name, f"{deferred:,}", f"{full:,}", note)
     table.add_section()

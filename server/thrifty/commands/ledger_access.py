@@ -63,14 +63,14 @@ def _ingest_saying_when_waiting(conn: sqlite3.Connection, path: Path, ingest: Ca
     ingest()
 
 
-def _is_locked(exc: sqlite3.Error) -> bool:
+def _is_locked(exc: Exception) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
 def advice(path: Path, exc: Exception) -> str:
     """What went wrong with the ledger and the fix that fits it: locked, not writable, or damaged."""
     text = str(exc)
-    if _is_locked(exc):  # type: ignore[arg-type]
+    if _is_locked(exc):
         return (f"the ledger at {path} stayed locked by another writer: {text}. Another thrifty process held it for "
                 "the whole wait; try again in a moment.")
     if any(s in text for s in ("readonly", "read-only", "Permission denied", "unable to open database file",

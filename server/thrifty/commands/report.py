@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:  # imported where used: the command's import stays light
+    from thrifty.ledger.queries import Filters
+    from thrifty.report.models import Report
 
 VIEWS = ("sessions", "daily", "agents", "models", "tools", "summary", "cache-misses", "batches", "html", "users")
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
@@ -89,8 +94,10 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
         return
     if plain:
         from thrifty.report.compact import render_summary
+        from thrifty.report.models import SummaryReport
 
-        click.echo(render_summary(result))  # type: ignore[arg-type]
+        assert isinstance(result, SummaryReport)  # --plain is refused above for the other views
+        click.echo(render_summary(result))
         return
     render(result)
 
@@ -117,12 +124,12 @@ def _team_report(view: str, since: date | None, until: date | None, project: str
     render_team(result)
 
 
-def _build(view: str, filters: object) -> object:
+def _build(view: str, filters: Filters) -> Report:
     from thrifty.commands.ledger_access import open_ledger
     from thrifty.report.build import build
 
     with open_ledger() as conn:
-        return build(conn, view, filters)  # type: ignore[arg-type]
+        return build(conn, view, filters)
 
 
 def _lean_sessions_json(filters: object) -> str:
@@ -133,16 +140,17 @@ def _lean_sessions_json(filters: object) -> str:
         return dumps(sessions_document(conn, filters))  # type: ignore[arg-type]
 
 
-def _is_empty(result: object) -> bool:
-    if hasattr(result, "batches"):
+def _is_empty(result: Report) -> bool:
+    from thrifty.report.models import BatchesReport, ToolsReport
+
+    if isinstance(result, BatchesReport):
         return not result.batches
-    totals = getattr(result, "totals", None)
-    if hasattr(totals, "calls"):
-        return not getattr(totals, "calls", 0)
-    return not getattr(totals, "turns", 0)
+    if isinstance(result, ToolsReport):
+        return not result.totals.calls
+    return not result.totals.turns
 
 
-def _empty_message(filters: object) -> str:
+def _empty_message(filters: Filters) -> str:
     from thrifty.paths import transcripts_dir
 
     scope = " matching these filters" if any(

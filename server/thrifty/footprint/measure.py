@@ -37,12 +37,12 @@ class Item(BaseModel):
     wire_bytes: int | None = None  # tools: the tool's entry in the tools/list result
     note: str = ""
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field
     @property
     def deferred_tokens(self) -> int:
         return _tokens(self.deferred_chars)
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field
     @property
     def full_tokens(self) -> int:
         return _tokens(self.full_chars)
@@ -65,7 +65,7 @@ class Footprint(BaseModel):
     problems: list[Problem] = []
     tools_list_bytes: int  # thrifty's whole tools/list result on the wire
 
-    @computed_field  # type: ignore[prop-decorator]
+    @computed_field
     @property
     def totals(self) -> dict[str, Totals]:
         """Per source, plus "all"."""

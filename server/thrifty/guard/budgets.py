@@ -9,15 +9,21 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Iterable
 from datetime import date
+from typing import Literal
 
-from thrifty.guard.settings import LEVELS, UNITS, Settings
+from thrifty.guard.settings import LEVELS, UNITS, Level, Settings, Unit
 from thrifty.ledger.queries import Filters, total
 from thrifty.money import SIGNIFICANT_BELOW, usd
 
 MAIN_AGENT = "main"
-OK, WARN, OVER, STOP = "ok", "warn", "over", "stop"
-SEVERITY = {OK: 0, WARN: 1, OVER: 2, STOP: 3}
+State = Literal["ok", "warn", "over", "stop"]
+OK: State = "ok"
+WARN: State = "warn"
+OVER: State = "over"
+STOP: State = "stop"
+SEVERITY: dict[State, int] = {OK: 0, WARN: 1, OVER: 2, STOP: 3}
 
 
 class Budget:
@@ -25,11 +31,13 @@ class Budget:
 
     __slots__ = ("level", "unit", "base", "raised", "spent", "session_id", "agent_id", "day", "state")
 
-    def __init__(self, level: str, unit: str, base: float, raised: float, spent: float, session_id: str,
+    def __init__(self, level: Level, unit: Unit, base: float, raised: float, spent: float, session_id: str,
                  agent_id: str, day: str) -> None:
-        self.level, self.unit, self.base, self.raised, self.spent = level, unit, base, raised, spent
+        self.level: Level = level
+        self.unit: Unit = unit
+        self.base, self.raised, self.spent = base, raised, spent
         self.session_id, self.agent_id, self.day = session_id, agent_id, day
-        self.state = OK
+        self.state: State = OK
 
     @property
     def limit(self) -> float:
@@ -80,7 +88,16 @@ def raise_amount(amount: float) -> str:
     return usd(math.ceil(round(amount * scale, 6)) / scale).lstrip("$").replace(",", "")
 
 
-def state_for(ratio: float, settings: Settings) -> str:
+def worst(budgets: Iterable[Budget]) -> State:
+    """The most severe state among `budgets` (ok without any)."""
+    state: State = OK
+    for budget in budgets:
+        if SEVERITY[budget.state] > SEVERITY[state]:
+            state = budget.state
+    return state
+
+
+def state_for(ratio: float, settings: Settings) -> State:
     stop = settings["stop_percent"]
     if stop and ratio * 100 >= stop:
         return STOP
@@ -92,12 +109,12 @@ def state_for(ratio: float, settings: Settings) -> str:
 
 
 def evaluate(conn: sqlite3.Connection, settings: Settings, session_id: str, agent_id: str, today: date,
-             levels: tuple[str, ...] = LEVELS) -> list[Budget]:
+             levels: tuple[Level, ...] = LEVELS) -> list[Budget]:
     """The configured budgets (of `levels`) for a call by `agent_id` in `session_id`: spend, raises and state."""
     def wanted(level: str) -> bool:
         return level in levels and any(settings.limit(level, unit) > 0 for unit in UNITS)
 
-    scopes: list[tuple[str, Filters]] = []
+    scopes: list[tuple[Level, Filters]] = []
     if wanted("session"):
         scopes.append(("session", Filters(session_id=session_id)))
     if agent_id != MAIN_AGENT and wanted("subagent"):

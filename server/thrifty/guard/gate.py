@@ -52,7 +52,7 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
     if not settings.budgets_on and not settings.loop_guard_on and not settings.errors:
         return None
     try:
-        conn = connect(ledger_path(env))  # type: ignore[arg-type]
+        conn = connect(ledger_path(env))
     except LedgerError as exc:
         return _cannot_compute(settings, tool_name, exc)
     try:
@@ -117,7 +117,7 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
     wants_spend = settings.budgets_on and _str(event.get("transcript_path")) is not None
     if not wants_result and not wants_spend:
         return
-    conn = connect(ledger_path(env))  # type: ignore[arg-type]
+    conn = connect(ledger_path(env))
     try:
         if wants_result and tool_use_id is not None:
             result = event["tool_response"] if "tool_response" in event else {"error": event.get("error")}

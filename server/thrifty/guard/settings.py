@@ -15,11 +15,13 @@ import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 ENV_PREFIX = "CLAUDE_PLUGIN_OPTION_"
-LEVELS = ("session", "subagent", "daily")
-UNITS = ("usd", "tokens")
+Level = Literal["session", "subagent", "daily", "team_daily"]
+Unit = Literal["usd", "tokens"]
+LEVELS: tuple[Level, ...] = ("session", "subagent", "daily")
+UNITS: tuple[Unit, ...] = ("usd", "tokens")
 FAN_OUT_TOOLS = frozenset({"Task", "Agent"})  # the subagent tool; Claude Code versions have used both names
 
 
@@ -51,7 +53,8 @@ KEYS: dict[str, Spec] = {
     "team_daily_tokens": Spec("tokens", 0, "token budget per local day, every machine of the team (0 = off)"),
     "otlp_endpoint": Spec("endpoint", "", "OTLP/HTTP collector; the Stop hook exports new metrics to it"),
 }
-TEAM_LEVEL = "team_daily"  # priced from the cached team spend (thrifty.guard.team_budget), not from LEVELS' queries
+# priced from the cached team spend (thrifty.guard.team_budget), not from the queries of LEVELS
+TEAM_LEVEL: Level = "team_daily"
 
 
 class Settings:

@@ -10,7 +10,7 @@ import sqlite3
 from datetime import UTC, date, datetime
 
 from thrifty.guard.budgets import Budget, amount_text, state_for
-from thrifty.guard.settings import TEAM_LEVEL, UNITS, Settings
+from thrifty.guard.settings import TEAM_LEVEL, UNITS, Settings, Unit
 from thrifty.guard.team_spend import TeamSpend, read_team_spend
 from thrifty.ledger.queries import Filters, total
 
@@ -20,7 +20,7 @@ class TeamBudget(Budget):
 
     __slots__ = ("freshness",)
 
-    def __init__(self, unit: str, base: float, spent: float, session_id: str, day: str, freshness: str) -> None:
+    def __init__(self, unit: Unit, base: float, spent: float, session_id: str, day: str, freshness: str) -> None:
         super().__init__(TEAM_LEVEL, unit, base, 0.0, spent, session_id, "", day)
         self.freshness = freshness
 
@@ -51,7 +51,7 @@ def freshness(cached: TeamSpend | None, today: date, now: datetime) -> str:
 
 def team_budgets(conn: sqlite3.Connection, settings: Settings, session_id: str, today: date,
                  now: datetime | None = None) -> list[TeamBudget]:
-    limits = {unit: settings.limit(TEAM_LEVEL, unit) for unit in UNITS}
+    limits: dict[Unit, float] = {unit: settings.limit(TEAM_LEVEL, unit) for unit in UNITS}
     if not any(limit > 0 for limit in limits.values()) or not settings["team_db"]:
         return []
     from thrifty.dburl import target_key  # urllib: imported only when a team budget is set

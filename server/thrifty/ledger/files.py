@@ -10,6 +10,8 @@ import json
 import os
 from pathlib import Path
 
+from thrifty.ledger.transcripts import json_object
+
 MAIN_AGENT = "main"
 
 
@@ -110,10 +112,10 @@ def session_files(transcript_path: Path) -> list[Path]:
 def read_meta(path: Path) -> tuple[str | None, str | None]:
     """(agentType, description) from a subagent's meta file; (None, None) when absent or unreadable."""
     try:
-        meta = json.loads(path.read_bytes())
+        meta = json_object(json.loads(path.read_bytes()))
     except (OSError, ValueError):
         return None, None
-    if not isinstance(meta, dict):
+    if meta is None:
         return None, None
     agent_type, description = meta.get("agentType"), meta.get("description")
     return (agent_type if isinstance(agent_type, str) else None,

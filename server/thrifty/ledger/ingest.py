@@ -172,7 +172,7 @@ def _ingest(conn: sqlite3.Connection, paths: list[str], root: Path | None, stats
 def _read_all(paths: list[str], root: Path | None, states: dict[str, _State], stats: IngestStats
               ) -> dict[str, _Read]:
     """The new part of each file (outside any lock), by path; files with nothing new are left out."""
-    reads = {}
+    reads: dict[str, _Read] = {}
     for path in paths:
         read = _read_new(describe(path, root), states.get(path), stats)
         if read is not None:
@@ -280,7 +280,8 @@ def _upsert_files(conn: sqlite3.Connection, reads: list[_Read], states: dict[str
 
 
 def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats) -> None:
-    inserts, updates = [], []
+    inserts: list[tuple[object, ...]] = []
+    updates: list[tuple[object, ...]] = []
     for slot in slots:
         record, source = slot.record, slot.source
         if record is None or source is None:
@@ -311,7 +312,7 @@ def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats
 
 
 def _write_tool_calls(conn: sqlite3.Connection, reads: list[_Read], file_ids: dict[str, int]) -> None:
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for read in reads:
         source, file_id = read.source, file_ids[read.source.path]
         for record in read.records:
@@ -333,7 +334,7 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
               if r.source.agent_id != MAIN_AGENT}
     if not wanted:
         return
-    known = set()
+    known: set[tuple[str, str]] = set()
     for (session_id, agent_id) in wanted:
         row = conn.execute("SELECT agent_type IS NOT NULL FROM agents WHERE session_id = ? AND agent_id = ?",
                            (session_id, agent_id)).fetchone()

@@ -39,6 +39,16 @@ def token_sums_sql(field_tier: bool = True, prompt_tier: bool = True) -> str:
 NO_MODEL = "(no model)"
 
 
+SqlRow = Sequence[Any]  # a sqlite3 row: its values are typed by the query that selects them, not by the driver
+GroupKey = tuple[str | None, ...]  # the values of the `group` columns of `usage_by` (TEXT; model may be NULL)
+
+
+def _five(values: SqlRow) -> tuple[int, int, int, int, int]:
+    """Five token counts (NULL sums as 0)."""
+    a, b, c, d, e = (int(v or 0) for v in values)
+    return a, b, c, d, e
+
+
 class Usage:
     """Tokens, turns and cost of a group of turns. `cost_usd` is None when none of its models has a price;
     `unpriced_models` lists the models whose tokens are not in `cost_usd`."""
@@ -78,15 +88,15 @@ class Usage:
             return None
         return self.priced_cost
 
-    def add(self, model: str | None, speed: str | None, row: Sequence[object]) -> None:
+    def add(self, model: str | None, speed: str | None, row: SqlRow) -> None:
         """Fold one `TOKEN_SUMS_SQL` row (15 sums, count, first ts, last ts) of one model and speed into this group."""
-        plain = tuple(int(v or 0) for v in row[0:5])  # type: ignore[call-overload]
+        plain = _five(row[0:5])
         self.input_tokens += plain[0]
         self.output_tokens += plain[1]
         self.cache_write_5m_tokens += plain[2]
         self.cache_write_1h_tokens += plain[3]
         self.cache_read_tokens += plain[4]
-        self.turns += int(row[15])  # type: ignore[call-overload]
+        self.turns += int(row[15])
         first, last = str(row[16]), str(row[17])
         if not self.first_ts or first < self.first_ts:
             self.first_ts = first
@@ -97,8 +107,7 @@ class Usage:
             label += "-fast"
         if label not in self.models:
             self.models.append(label)
-        sums = TokenSums(plain, tuple(int(v or 0) for v in row[5:10]),  # type: ignore[call-overload]
-                         tuple(int(v or 0) for v in row[10:15]))  # type: ignore[call-overload]
+        sums = TokenSums(plain, _five(row[5:10]), _five(row[10:15]))
         price = cost(model, speed, sums)
         if price is None:
             if label not in self.unpriced_models:
@@ -158,7 +167,7 @@ def utc_ts(moment: datetime) -> str:
 
 
 def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | None = None
-             ) -> dict[tuple[object, ...], Usage]:
+             ) -> dict[GroupKey, Usage]:
     """One `Usage` per distinct value of the `group` columns of `turns` (trusted column names), in first-use order.
 
     The long-context sums are summed apart (`_tier_sums`), and only when a group of a model priced by tiers holds a
@@ -172,9 +181,9 @@ def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | 
            f"FROM turns{where} GROUP BY {select_group}model, speed ORDER BY MIN(ts)")
     rows = conn.execute(sql, params).fetchall()
     tiers = _tier_sums(conn, select_group, width, where, params, rows)
-    result: dict[tuple[object, ...], Usage] = {}
+    result: dict[GroupKey, Usage] = {}
     for row in rows:
-        key = tuple(row[:width])
+        key: GroupKey = tuple(row[:width])
         usage = result.get(key)
         if usage is None:
             usage = result[key] = Usage()
@@ -233,12 +242,12 @@ def session_totals(conn: sqlite3.Connection, session_id: str) -> Usage:
     return total(conn, Filters(session_id=session_id))
 
 
-def sessions(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[tuple[object, ...], Usage]:
+def sessions(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[GroupKey, Usage]:
     """Per (session_id, project)."""
     return usage_by(conn, ("session_id", "project"), filters)
 
 
-def agent_totals(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[tuple[object, ...], Usage]:
+def agent_totals(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[GroupKey, Usage]:
     """Per (session_id, agent_id, model): 'main' is the session's own thread, other ids are subagents."""
     return usage_by(conn, ("session_id", "agent_id", "model"), filters)
 
@@ -286,7 +295,7 @@ def merge(into: Usage, other: Usage) -> Usage:
     return into
 
 
-def model_totals(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[tuple[object, ...], Usage]:
+def model_totals(conn: sqlite3.Connection, filters: Filters | None = None) -> dict[GroupKey, Usage]:
     """Per model name as written in the transcripts."""
     return usage_by(conn, ("model",), filters)
 
@@ -296,11 +305,13 @@ class ToolUsage:
 
     __slots__ = ("name", "plugin", "server", "tool", "calls", "result_tokens", "sessions")
 
-    def __init__(self, row: Sequence[object]) -> None:
-        self.name, self.plugin, self.server, self.tool = (str(row[0]), row[1], row[2], str(row[3]))
-        self.calls = int(row[4])  # type: ignore[call-overload]
-        self.result_tokens = round(float(row[5] or 0))  # type: ignore[arg-type]
-        self.sessions = int(row[6])  # type: ignore[call-overload]
+    def __init__(self, row: SqlRow) -> None:
+        self.name, self.tool = str(row[0]), str(row[3])
+        self.plugin: str | None = row[1]
+        self.server: str | None = row[2]
+        self.calls = int(row[4])
+        self.result_tokens = round(float(row[5] or 0))
+        self.sessions = int(row[6])
 
 
 def tool_totals(conn: sqlite3.Connection, filters: Filters | None = None) -> list[ToolUsage]:
@@ -327,11 +338,12 @@ class Turn:
 
     __slots__ = ("ts", "session_id", "agent_id", "model", "speed", "tokens", "cost_usd", "after_tools")
 
-    def __init__(self, row: Sequence[object], after_tools: list[str]) -> None:
-        self.ts, self.session_id, self.agent_id, self.model, self.speed = (
-            str(row[0]), str(row[1]), str(row[2]), row[3], row[4])
-        self.tokens: tuple[int, int, int, int, int] = tuple(int(v) for v in row[5:10])  # type: ignore
-        self.cost_usd = cost(self.model, self.speed, TokenSums.of_request(self.tokens))  # type: ignore[arg-type]
+    def __init__(self, row: SqlRow, after_tools: list[str]) -> None:
+        self.ts, self.session_id, self.agent_id = str(row[0]), str(row[1]), str(row[2])
+        self.model: str | None = row[3]
+        self.speed: str | None = row[4]
+        self.tokens = _five(row[5:10])
+        self.cost_usd = cost(self.model, self.speed, TokenSums.of_request(self.tokens))
         self.after_tools = after_tools
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Generator
 from contextlib import contextmanager
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection) -> Generator[sqlite3.Connection]:
     """`BEGIN IMMEDIATE` ... `COMMIT`, or `ROLLBACK` on any exception: the write lock is taken up front."""
     conn.execute("BEGIN IMMEDIATE")
     try:

@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 # json decodes about 65 MB/s of usage lines here, orjson about 200 MB/s, but importing orjson costs about 15 ms
 # (CPU), as much as json spends on a megabyte. A hook reads a few kilobytes per turn, so orjson is imported only
@@ -154,8 +154,8 @@ def _parse_candidate(line: bytes, offset: int, result: ParseResult) -> None:
         result.rejected += 1
     elif record is not _IGNORED:
         result.records.append(record)
-        iterations = obj["message"]["usage"].get("iterations")
-        if type(iterations) is list:
+        iterations = json_array(obj["message"]["usage"].get("iterations"))
+        if iterations is not None:
             result.records.extend(advisor_records(record, iterations))
 
 
@@ -188,13 +188,10 @@ _IGNORED = _Ignored()
 
 def usage_record(obj: Any, offset: int) -> UsageRecord | None:
     """The usage record in a decoded line; None when ccusage would reject it; `_IGNORED` for `<synthetic>`."""
-    if type(obj) is not dict:
-        return None
-    message = obj.get("message")
-    if type(message) is not dict:
-        return None
-    usage = message.get("usage")
-    if type(usage) is not dict:
+    obj = json_object(obj)
+    message = json_object(obj.get("message")) if obj is not None else None
+    usage = json_object(message.get("usage")) if message is not None else None
+    if obj is None or message is None or usage is None:
         return None
     ts = normalize_timestamp(obj.get("timestamp"))
     if ts is None:
@@ -227,9 +224,10 @@ def usage_record(obj: Any, offset: int) -> UsageRecord | None:
 def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRecord]:
     """Advisor calls billed inside a response (`usage.iterations[]` of type `advisor_message`, another model):
     each is its own record, keyed `<message id>:advisor:<n>` so its copies de-duplicate like any response."""
-    found = []
-    for item in iterations:
-        if type(item) is not dict or item.get("type") != "advisor_message":
+    found: list[UsageRecord] = []
+    for entry in iterations:
+        item = json_object(entry)
+        if item is None or item.get("type") != "advisor_message":
             continue
         model, tokens = item.get("model"), usage_tokens(item)
         if type(model) is str and model and tokens is not None:
@@ -242,13 +240,14 @@ def advisor_records(record: UsageRecord, iterations: list[Any]) -> list[UsageRec
 def implausible_usage(obj: Any) -> str | None:
     """Why the token counts of a decoded usage line cannot be real (negative, not an integer, above
     MAX_TURN_TOKENS alone or together), or None. Missing and null counts are left to ccusage's rules."""
-    message = obj.get("message") if type(obj) is dict else None
-    usage = message.get("usage") if type(message) is dict else None
-    if type(usage) is not dict:
+    record = json_object(obj)
+    message = json_object(record.get("message")) if record is not None else None
+    usage = json_object(message.get("usage")) if message is not None else None
+    if message is None or usage is None:
         return None
-    split = usage.get("cache_creation")
-    counts = [(name, usage.get(name)) for name, _ in _TOKEN_FIELDS]
-    if type(split) is dict:
+    split = json_object(usage.get("cache_creation"))
+    counts: list[tuple[str, Any]] = [(name, usage.get(name)) for name, _ in _TOKEN_FIELDS]
+    if split is not None:
         counts += [(name, split.get(name)) for name in ("ephemeral_5m_input_tokens", "ephemeral_1h_input_tokens")]
     total = 0
     for name, value in counts:
@@ -269,10 +268,10 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
 
     Cache writes are `cache_creation_input_tokens`, whatever the `cache_creation` TTL split says: the split only
     apportions them, and what it leaves unassigned is 5-minute writes. An API that sends no split makes Claude Code
-    write a zero split next to the real total, and ccusage prices that total as 5-minute writes too. Only when the
-    total is absent does the split's sum stand in for it.
+    write a zero split next to the real total (ccusage 20.0.24 then counts no writes; see
+    tests/ledger/test_ledger_ccusage.py). Only when the total is absent does the split's sum stand in for it.
     """
-    counts = []
+    counts: list[int] = []
     for name, required in _TOKEN_FIELDS:
         value = usage.get(name, _MISSING)
         if value is _MISSING and not required:
@@ -281,10 +280,11 @@ def usage_tokens(usage: dict[str, Any]) -> tuple[int, int, int, int, int] | None
             return None  # missing required count, explicit null, float, string, negative
         counts.append(value)
     inp, out, creation, read = counts
-    split = usage.get("cache_creation")
-    if split is None:
+    raw_split = usage.get("cache_creation")
+    if raw_split is None:
         return inp, out, creation, 0, read
-    if type(split) is not dict:
+    split = json_object(raw_split)
+    if split is None:
         return None
     five = split.get("ephemeral_5m_input_tokens", 0)
     hour = split.get("ephemeral_1h_input_tokens", 0)
@@ -307,16 +307,25 @@ _TOKEN_FIELDS = (
 
 def tool_uses(content: Any) -> list[tuple[str, str]]:
     """(tool_use_id, tool name) of each tool_use block in a message's content."""
-    if type(content) is not list:
-        return []
-    found = []
-    for block in content:
-        if type(block) is dict and block.get("type") == "tool_use":
+    found: list[tuple[str, str]] = []
+    for entry in json_array(content) or ():
+        block = json_object(entry)
+        if block is not None and block.get("type") == "tool_use":
             name = block.get("name")
             if type(name) is str and name:
                 tool_id = block.get("id")
                 found.append((tool_id if type(tool_id) is str else "", name))
     return found
+
+
+def json_object(value: Any) -> dict[str, Any] | None:
+    """`value` when it is a JSON object (exactly a dict, as json decodes one), else None."""
+    return cast("dict[str, Any]", value) if type(value) is dict else None
+
+
+def json_array(value: Any) -> list[Any] | None:
+    """`value` when it is a JSON array (exactly a list), else None."""
+    return cast("list[Any]", value) if type(value) is list else None
 
 
 def _optional_nonempty_str(obj: dict[str, Any], key: str) -> bool:

@@ -169,6 +169,6 @@ def _shown_line(raw: bytearray, unread: int, last: bytes, line_no: int) -> str:
     return clip_line(text.removeprefix("\ufeff") if line_no == 1 else text, unread=unread)
 
 
-def _chars(data: bytes) -> int:
+def _chars(data: bytes | bytearray) -> int:
     """UTF-8 characters in `data`: every byte but a continuation byte starts one."""
     return len(data.translate(None, _CONTINUATION))

@@ -178,7 +178,7 @@ def _line_range(info: files.TextFile, shown: str, item: Item, index: int) -> _Ra
     if item.start > total:
         raise ToolError(f"{item.raw}: past the end; {shown} has {total} lines"
                         + (f" (ask for {shown}:{max(total - 49, 1)}-{total} for its last lines)" if total else ""))
-    notes = []
+    notes: list[str] = []
     if end > total:
         notes.append(f"{shown} ends at line {total} ({item.raw} asked for more)")
         end = total
@@ -248,7 +248,7 @@ def _directory(root: Path, path: Path, shown: str, index: int) -> Block:
     fd = open_beneath(root, path, shown, directory=True)  # listed through the descriptor that was checked
     try:
         with os.scandir(fd) as entries:
-            names = []
+            names: list[str] = []
             for n, entry in enumerate(entries):
                 if n >= _LISTDIR_CAP:
                     break

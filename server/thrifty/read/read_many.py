@@ -225,7 +225,7 @@ def _summary(items: list[str], extra: list[str], dropped: list[_Rendered], resul
     left_out = [i for r in dropped for i in r.block.items]
     for index in left_out:
         results[index] = ItemResult(item=items[index], status="omitted", note="no room within max_tokens")
-    parts = []
+    parts: list[str] = []
     if extra:
         parts.append(f"{len(extra)} items over the {MAX_ITEMS}-item cap (from {extra[0].strip()})")
     if left_out:

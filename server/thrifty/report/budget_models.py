@@ -7,13 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-State = Literal["ok", "warn", "over", "stop"]
+from thrifty.guard.budgets import State
+from thrifty.guard.settings import Level, Unit
 
 
 class BudgetBar(BaseModel):
-    level: Literal["session", "subagent", "daily"]
-    unit: Literal["usd", "tokens"]
-    agent_id: str | None = Field(None, description="the subagent, for level subagent")
+    level: Level
+    unit: Unit
+    agent_id: str | None = Field(default=None, description="the subagent, for level subagent")
     limit: float = Field(description="configured amount plus raises")
     raised: float = 0.0
     spent: float

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from thrifty.dburl import redact
 from thrifty.errors import ToolError
-from thrifty.guard.budgets import MAIN_AGENT, OK, SEVERITY, Budget, evaluate
+from thrifty.guard.budgets import MAIN_AGENT, Budget, evaluate, worst
 from thrifty.guard.recorded import latest_settings, local_settings, session_settings
 from thrifty.guard.settings import KEYS, Settings
 from thrifty.ledger import queries
@@ -20,9 +20,9 @@ MAX_SESSIONS = 20
 
 
 def bar(budget: Budget) -> BudgetBar:
-    return BudgetBar(level=budget.level, unit=budget.unit,  # type: ignore[arg-type]
+    return BudgetBar(level=budget.level, unit=budget.unit,
                      agent_id=budget.agent_id if budget.level == "subagent" else None, limit=budget.limit,
-                     raised=budget.raised, spent=budget.spent, ratio=budget.ratio, state=budget.state,  # type: ignore[arg-type]
+                     raised=budget.raised, spent=budget.spent, ratio=budget.ratio, state=budget.state,
                      raise_command=budget.raise_command())
 
 
@@ -75,7 +75,7 @@ def session_budgets(conn: sqlite3.Connection, session_id: str, now: datetime, fa
         session_id=session_id, project=str(row[0]) if row else "", project_dir=project_dir,
         settings_from="hooks" if project_dir is not None else "this shell", cost_usd=usage.cost_usd,
         total_tokens=usage.total_tokens, last_activity=usage.last_ts or None, budgets=[bar(b) for b in budgets],
-        state=max((b.state for b in budgets), key=SEVERITY.__getitem__, default=OK),  # type: ignore[arg-type]
+        state=worst(budgets),
     )
 
 

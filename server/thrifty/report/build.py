@@ -53,8 +53,9 @@ def build_daily(conn: sqlite3.Connection, filters: Filters) -> DailyReport:
 def agent_rows(conn: sqlite3.Connection, filters: Filters) -> list[AgentRow]:
     types = queries.agent_types(conn, filters.session_id)
     rows = [
-        AgentRow(session_id=str(session_id), agent_id=str(agent_id), agent_type=types.get((session_id, agent_id)),
-                 model=model, first_activity=usage.first_ts, last_activity=usage.last_ts, **usage_fields(usage))
+        AgentRow(session_id=str(session_id), agent_id=str(agent_id),
+                 agent_type=types.get((str(session_id), str(agent_id))), model=model, first_activity=usage.first_ts,
+                 last_activity=usage.last_ts, **usage_fields(usage))
         for (session_id, agent_id, model), usage in queries.agent_totals(conn, filters).items()
     ]
     first_seen: dict[tuple[str, str], str] = {}

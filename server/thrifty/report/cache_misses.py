@@ -59,7 +59,7 @@ class CacheMiss:
             return f"model switch {self.previous_model} -> {self.model}"
         return CAUSES[str(self.cause)]
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__} | {"detail": self.detail}
 
 

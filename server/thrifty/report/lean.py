@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import TypedDict
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
 
 
-def usage_fields(usage: Usage) -> dict[str, object]:
+class UsageValues(TypedDict):
+    """The `UsageFields` of one row, typed for `Row(**usage_fields(usage))`."""
+
+    input_tokens: int
+    output_tokens: int
+    cache_creation_tokens: int
+    cache_read_tokens: int
+    cache_write_5m_tokens: int
+    cache_write_1h_tokens: int
+    total_tokens: int
+    cost_usd: float | None
+    unpriced_models: list[str]
+    cache_hit_ratio: float | None
+    turns: int
+
+
+def usage_fields(usage: Usage) -> UsageValues:
     """The token, cost and ratio fields every usage row shares (`report.models.UsageFields`, in its order)."""
     return {
         "input_tokens": usage.input_tokens, "output_tokens": usage.output_tokens,

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 class UsageFields(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
-    cache_creation_tokens: int = Field(0, description="cache writes, 5-minute and 1-hour")
+    cache_creation_tokens: int = Field(default=0, description="cache writes, 5-minute and 1-hour")
     cache_read_tokens: int = 0
     cache_write_5m_tokens: int = 0
     cache_write_1h_tokens: int = 0
@@ -23,7 +23,7 @@ class UsageFields(BaseModel):
     cost_usd: float | None = 0.0
     unpriced_models: list[str] = []
     cache_hit_ratio: float | None = None
-    turns: int = Field(0, description="API requests after de-duplication")
+    turns: int = Field(default=0, description="API requests after de-duplication")
 
 
 class SessionRow(UsageFields):
@@ -137,7 +137,7 @@ class CacheMissTotals(BaseModel):
     misses: int = 0
     rewritten_tokens: int = 0
     extra_cost_usd: float = 0.0
-    turns: int = Field(0, description="turns examined")
+    turns: int = Field(default=0, description="turns examined")
 
 
 class CacheMissesReport(BaseModel):

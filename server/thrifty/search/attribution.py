@@ -34,9 +34,10 @@ def attribute(binary: str, patterns: list[str], lines: dict[LineKey, str],
     text = "\n".join(lines[key] for key in keys).encode("utf-8", "replace")
     by_line: dict[LineKey, list[int]] = {}
     with ThreadPoolExecutor(max_workers=min(_WORKERS, len(patterns))) as pool:
-        rows_per_pattern = pool.map(
-            lambda p: rg.matching_rows(binary, p, text, min(timeout, ATTRIBUTION_TIMEOUT_SECONDS)), patterns
-        )
+        def rows_of(pattern: str) -> set[int] | None:
+            return rg.matching_rows(binary, pattern, text, min(timeout, ATTRIBUTION_TIMEOUT_SECONDS))
+
+        rows_per_pattern = pool.map(rows_of, patterns)
         for index, rows in enumerate(rows_per_pattern):
             for row in rows or ():
                 if row <= len(keys):

@@ -90,14 +90,15 @@ def grep_and_read(root: Path, request: SearchRequest) -> SearchOutcome:
     binary = rg.find_rg()
     notes = list(targets.problems)
     patterns, globs = request.patterns, _short_globs(request.globs, notes)
-    for _ in range(3):  # rg refuses the whole run for one bad glob or pattern: drop those, keep the rest
-        run = rg.run(rg.search_argv(binary, patterns, globs, targets.paths), root, deadline.left(), rg.MAX_OUTPUT_BYTES)
+    run = rg.run(rg.search_argv(binary, patterns, globs, targets.paths), root, deadline.left(), rg.MAX_OUTPUT_BYTES)
+    for _ in range(2):  # rg refuses the whole run for one bad glob or pattern: drop those, keep the rest
         if run.returncode != 2 or run.stdout:
             break
         if "glob" in run.stderr:
             globs = _usable_globs(binary, globs, notes)
         else:
             patterns = _usable_patterns(binary, patterns, run.stderr, notes)
+        run = rg.run(rg.search_argv(binary, patterns, globs, targets.paths), root, deadline.left(), rg.MAX_OUTPUT_BYTES)
     if run.returncode == 2 and not run.stdout:
         raise ToolError(f"rg failed: {rg.error_reason(run.stderr)}")
     request = dataclasses.replace(request, patterns=patterns, globs=globs)
@@ -134,7 +135,7 @@ def _short_globs(globs: list[str], notes: list[str]) -> list[str]:
     Raises:
         ToolError: every glob was too long (searching without them would search more than was asked).
     """
-    kept = []
+    kept: list[str] = []
     for glob in globs:
         if len(glob) > MAX_GLOB_CHARS:
             notes.append(f"glob `{shorten(glob, 40)}`: too long ({len(glob):,} characters, at most "
@@ -351,7 +352,7 @@ def _finish(request: SearchRequest, files: list[FileHits], shown: Shown, notes: 
 
 def _omitted_note(shown: Shown, next_offset: int) -> str:
     o = shown.omitted
-    where = []
+    where: list[str] = []
     if o.file and (o.windows or o.lines):
         windows = f"{_count(o.windows, 'more window')}, " if o.windows else ""
         where.append(f"{windows}{_count(o.lines, 'line')} of {shorten(o.file, 80)}")

@@ -31,7 +31,7 @@ class GrepAndReadResult(BaseModel):
     files_matched: int
     matches: int  # match occurrences found (rg counts each match on a line)
     omitted: Omitted = Omitted()
-    next_offset: int | None = Field(None, description="Pass back as `offset` to continue; null when complete.")
+    next_offset: int | None = Field(default=None, description="Pass back as `offset` to continue; null when complete.")
     complete: bool = True  # False when rg timed out or its output was capped
     unmatched_patterns: list[str] = []
     notes: list[str] = []

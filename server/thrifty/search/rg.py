@@ -107,7 +107,7 @@ def _drain(stream: IO[bytes], into: list[bytes]) -> None:
 
 def bad_patterns(rg: str, patterns: list[str]) -> list[tuple[str, str]]:
     """Each pattern rg refuses, with rg's own reason (trimmed), found by compiling the patterns one by one."""
-    bad = []
+    bad: list[tuple[str, str]] = []
     for pattern in dict.fromkeys(patterns):
         try:
             done = subprocess.run(

@@ -13,7 +13,7 @@ import io
 import pkgutil
 from functools import cache
 from pathlib import PurePath
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from thrifty.symbols import languages
 from thrifty.symbols.symbol import STREAM_ABOVE_CHARS, Language, Symbol
@@ -25,10 +25,11 @@ __all__ = ["Symbol", "enclosing", "find", "language_of", "outline", "outline_fil
 def _by_suffix() -> dict[str, Language]:
     found: dict[str, Language] = {}
     for module in pkgutil.iter_modules(languages.__path__):
-        declared = getattr(importlib.import_module(f"{languages.__name__}.{module.name}"), "LANGUAGES", None)
+        declared: object = getattr(importlib.import_module(f"{languages.__name__}.{module.name}"), "LANGUAGES", None)
         if not isinstance(declared, tuple):
             raise TypeError(f"{languages.__name__}.{module.name} must define LANGUAGES, a tuple of Language")
-        for language in declared:
+        language: object
+        for language in cast("tuple[object, ...]", declared):
             if not isinstance(language, Language):
                 raise TypeError(f"{languages.__name__}.{module.name}.LANGUAGES holds {language!r}, not a Language")
             found.update(dict.fromkeys(language.suffixes, language))

@@ -32,7 +32,7 @@ def run(project_dir: str, env: Mapping[str, str] = os.environ) -> dict[str, Any]
 
     settings = resolve(project_dir, env)
     status: dict[str, Any] = {}
-    ledger = connect(ledger_path(env))  # type: ignore[arg-type]
+    ledger = connect(ledger_path(env))
     try:
         if settings["team_db"]:
             from thrifty.dburl import scrub

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def venv_python(env: Mapping[str, str] = os.environ) -> Path:
-    return data_dir(env) / "venv" / "bin" / "python"  # type: ignore[arg-type]
+    return data_dir(env) / "venv" / "bin" / "python"
 
 
 def wanted(project_dir: str, env: Mapping[str, str] = os.environ) -> bool:
@@ -48,7 +48,7 @@ def start(project_dir: str, env: Mapping[str, str] = os.environ) -> subprocess.P
         raise OSError(f"team sync skipped: thrifty's venv {python.parent.parent} is not built yet")
     child_env = dict(env)
     child_env["PYTHONPATH"] = str(SERVER_DIR)
-    directory = data_dir(env)  # type: ignore[arg-type]
+    directory = data_dir(env)
     directory.mkdir(parents=True, exist_ok=True)
     # The job's lock is taken here and handed to the child, so from the moment this hook returns the job counts as
     # running (`thrifty`'s tests wait on it). When a job already holds it, the new one queues on it instead.
@@ -71,7 +71,7 @@ def start(project_dir: str, env: Mapping[str, str] = os.environ) -> subprocess.P
 def job_lock(env: Mapping[str, str] = os.environ) -> Iterator[None]:
     """Hold the job lock: syncs and exports of one data directory run one at a time, so two never read the same
     marks and send the same rows (the background job holds it from the Stop hook's spawn to its end)."""
-    directory = data_dir(env)  # type: ignore[arg-type]
+    directory = data_dir(env)
     directory.mkdir(parents=True, exist_ok=True)
     with open(directory / LOCK_FILE, "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from thrifty.report.models import Report
 from thrifty.report.table import TITLE, Column, Screen, render, short, total_row, usage_cells
 from thrifty.team.views import TeamSessionsReport, UsersReport
 
@@ -20,7 +21,8 @@ def render_team(report: BaseModel, screen: Screen | None = None) -> None:
         for note in report.notes:
             screen.note(f"note: {note}")
     else:
-        render(report, screen)  # type: ignore[arg-type]
+        assert isinstance(report, Report)  # the personal views the team database also answers
+        render(report, screen)
     if team is not None:
         screen.note(f"team: {team.users} user{'s' if team.users != 1 else ''} on {team.machines} "
                     f"machine{'s' if team.machines != 1 else ''}, from {team.database}")

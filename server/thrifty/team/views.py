@@ -50,17 +50,17 @@ class TeamAgentRow(AgentRow, Machine):
 
 
 class TeamSessionsReport(SessionsReport):
-    sessions: list[TeamSessionRow]  # type: ignore[assignment]
+    sessions: list[TeamSessionRow]
     team: TeamInfo
 
 
 class TeamAgentsReport(AgentsReport):
-    agents: list[TeamAgentRow]  # type: ignore[assignment]
+    agents: list[TeamAgentRow]
     team: TeamInfo
 
 
 class TeamSummaryReport(SummaryReport, Machine):
-    agents: list[TeamAgentRow]  # type: ignore[assignment]
+    agents: list[TeamAgentRow]
     team: TeamInfo
 
 
@@ -138,7 +138,7 @@ def build_users(mem: sqlite3.Connection, filters: Filters, info: TeamInfo) -> Us
         f"SELECT user_name, host, COUNT(DISTINCT session_id) FROM turns{where} GROUP BY user_name, host", params)}
     rows = [UserRow(user=str(user), host=str(host), sessions=sessions.get((user, host), 0), models=usage.models,
                     first_activity=usage.first_ts or None, last_activity=usage.last_ts or None,
-                    **usage_fields(usage))  # type: ignore[arg-type]
+                    **usage_fields(usage))
             for (user, host), usage in by_machine.items()]
     rows.sort(key=lambda r: (-(r.cost_usd or 0.0), r.user, r.host))
     report_totals = totals_of(queries.combined(by_machine.values()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -31,7 +31,7 @@ def tool_result(text: str, model: BaseModel, config: ToolConfig) -> CallToolResu
 
 
 @contextmanager
-def model_fixable_errors() -> Iterator[None]:
+def model_fixable_errors() -> Generator[None]:
     """Let the model read our ToolError's message: the SDK shows only its own ToolError's text, hiding the rest."""
     try:
         yield
@@ -56,7 +56,7 @@ def register_tool(
     )
     # pydantic's titles only repeat the parameter names. The SDK has no public hook on the generated schema, hence
     # its private tool manager.
-    tool = server._tool_manager.get_tool(name)  # noqa: SLF001
+    tool = server._tool_manager.get_tool(name)  # noqa: SLF001  # pyright: ignore[reportPrivateUsage]
     if tool is not None:
         tool.parameters.pop("title", None)
         for schema in tool.parameters.get("properties", {}).values():

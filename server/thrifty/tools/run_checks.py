@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 import anyio
@@ -14,6 +15,7 @@ from thrifty.textout import DEFAULT_MAX_TOKENS, check_max_tokens
 from thrifty.tools._result import ToolConfig, model_fixable_errors, register_tool, tool_result
 
 if TYPE_CHECKING:
+    from thrifty.checks.model import ChecksReport
     from thrifty.checks.service import Progress
 
 HEARTBEAT_S = 5.0  # progress while long checks run, so clients see it is alive
@@ -44,6 +46,7 @@ def register(server: MCPServer, config: ToolConfig) -> None:
             await ctx.report_progress(p.done, p.total, _progress_message(p))
 
         refused: ToolError | None = None
+        report: ChecksReport | None = None
         async with anyio.create_task_group() as group:
             group.start_soon(_heartbeat, progress, notify)
             try:
@@ -55,16 +58,17 @@ def register(server: MCPServer, config: ToolConfig) -> None:
         if refused is not None:
             with model_fixable_errors():
                 raise refused
+        assert report is not None  # run_checks returned (else it was refused)
         return tool_result(render_report(report, max_tokens), report, config)
 
     register_tool(server, run_checks_tool, name="run_checks", description=DESCRIPTION, read_only=False)
 
 
-async def _heartbeat(progress: Progress, notify: object) -> None:
+async def _heartbeat(progress: Progress, notify: Callable[[Progress], Awaitable[None]]) -> None:
     while True:
         await anyio.sleep(HEARTBEAT_S)
         if progress.started:
-            await notify(progress)  # type: ignore[operator]
+            await notify(progress)
 
 
 def _progress_message(progress: Progress) -> str:

@@ -2,7 +2,8 @@
 
 Driven by watchfiles (inotify/FSEvents through the Rust `notify` crate): nothing scans the tree while it is idle.
 Changes are yielded `STEP_MS` after the last write of a burst, or every `DEBOUNCE_MS` during a continuous one, so a
-grown transcript is ingested and shown well within a second. Only `*.jsonl` files count. The loop also wakes every
+grown transcript is ingested and shown well within a second. Only `*.jsonl` files count (and the ones in a new
+directory). The loop also wakes every
 `TICK_MS` with no changes (a no-op unless the live view redraws its clocks). watchfiles gives no signal when its
 watch is in place other than its first yield (a change or the first tick), so callers take that first yield
 before the first full ingestion (`start`): every write after it is then seen, none falls in between.
@@ -10,6 +11,7 @@ before the first full ingestion (`start`): every write after it is then seen, no
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -26,10 +28,6 @@ from thrifty.watch.views import active_sessions, fleet_view, session_view
 STEP_MS = 50
 DEBOUNCE_MS = 400
 TICK_MS = 1_000
-
-
-def jsonl_only(change: object, path: str) -> bool:
-    return path.endswith(".jsonl")
 
 
 class Watcher:
@@ -85,8 +83,19 @@ class Watcher:
 def changes(root: Path, stop: threading.Event) -> Iterator[set[str]]:
     """Sets of changed `*.jsonl` paths under `root`, and an empty set every `TICK_MS` without changes. Ends on
     `stop` or Ctrl-C. The watch is in place once the first set is yielded."""
-    from watchfiles import watch
+    from watchfiles import Change, watch
 
-    for batch in watch(root, watch_filter=jsonl_only, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
+    def jsonl_or_new_dir(change: Change, path: str) -> bool:
+        # A directory created with files in it (a new project or session): its files may be written before the
+        # recursive watch reaches it, leaving no event of their own, so its creation stands for them.
+        return path.endswith(".jsonl") or (change == Change.added and os.path.isdir(path))
+
+    for batch in watch(root, watch_filter=jsonl_or_new_dir, debounce=DEBOUNCE_MS, step=STEP_MS, stop_event=stop,
                        rust_timeout=TICK_MS, yield_on_timeout=True, raise_interrupt=False):
-        yield {path for _, path in batch}
+        paths: set[str] = set()
+        for _, path in batch:
+            if path.endswith(".jsonl"):
+                paths.add(path)
+            else:
+                paths.update(str(found) for found in Path(path).rglob("*.jsonl"))
+        yield paths

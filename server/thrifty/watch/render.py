@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich import box
-from rich.console import Group, RenderableType
+from rich.console import Group, JustifyMethod, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -66,15 +66,14 @@ MIN_WIDTHS = {"Session": 8, "Cost": 8, "Burn/h": 7, "Tokens": 6, "Hit": 4, "Turn
 
 def sessions_table(view: FleetView, width: int) -> Table:
     table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
-    columns = [("Session", "left"), ("Project / agent", "left"), ("Cost", "right"),
-               ("Burn/h", "right")]
-    columns += ([("Input", "right"), ("Output", "right"), ("Cache W", "right"), ("Cache R", "right")] if width >= WIDE
-                else [("Tokens", "right")])
-    columns += [("Hit", "right"), ("Turns", "right"), ("Budgets", "left")]
+    tokens = ["Input", "Output", "Cache W", "Cache R"] if width >= WIDE else ["Tokens"]
+    columns: list[tuple[str, JustifyMethod]] = [("Session", "left"), ("Project / agent", "left"), ("Cost", "right"),
+                                                ("Burn/h", "right"), *((name, "right") for name in tokens),
+                                                ("Hit", "right"), ("Turns", "right"), ("Budgets", "left")]
     if width < NARROW:
         columns.pop(1)
     for name, justify in columns:
-        table.add_column(name, justify=justify, no_wrap=True,  # type: ignore[arg-type]
+        table.add_column(name, justify=justify, no_wrap=True,
                          max_width=28 if name == "Project / agent" else None, overflow="ellipsis",
                          min_width=MIN_WIDTHS.get(name))
     for session in view.sessions:
@@ -105,9 +104,10 @@ def _session_rows(table: Table, session: SessionView, width: int) -> None:
 
 def misses_table(misses: list[CacheMissRow]) -> Table:
     table = Table(title="recent cache misses", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    for name, justify in (("Time", "left"), ("Session", "left"), ("Agent", "left"), ("Cause", "left"),
-                          ("Rewritten", "right"), ("Extra", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    columns: list[tuple[str, JustifyMethod]] = [("Time", "left"), ("Session", "left"), ("Agent", "left"),
+                                                ("Cause", "left"), ("Rewritten", "right"), ("Extra", "right")]
+    for name, justify in columns:
+        table.add_column(name, justify=justify, no_wrap=True)
     for miss in misses:
         table.add_row(local_time(miss.ts), miss.session_id[:8], miss.agent_id[:8], miss.detail,
                       count(miss.rewritten_tokens), usd(miss.extra_cost_usd))

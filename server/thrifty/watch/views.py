@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timedelta
 
-from thrifty.guard.budgets import MAIN_AGENT, OK, SEVERITY, evaluate
+from thrifty.guard.budgets import MAIN_AGENT, evaluate, worst
 from thrifty.guard.recorded import latest_settings, local_settings, session_settings
 from thrifty.guard.settings import Settings
 from thrifty.ledger import queries
@@ -71,7 +71,7 @@ def session_view(conn: sqlite3.Connection, session_id: str, project: str, now: d
         burn_usd_per_hour=(burn.cost_usd or 0.0) * 60 / burn_minutes, tokens=tokens_of(usage),
         cache_hit_ratio=usage.cache_hit_ratio, turns=usage.turns, first_activity=usage.first_ts or None,
         last_activity=usage.last_ts or None, agents=agent_views, budgets=[bar(b) for b in budgets],
-        budget_state=max((b.state for b in budgets), key=SEVERITY.__getitem__, default=OK),  # type: ignore[arg-type]
+        budget_state=worst(budgets),
         cache_misses=[miss_row(m) for m in misses[:SESSION_MISSES]],
         cache_miss_cost_usd=sum(m.extra_cost_usd or 0.0 for m in misses),
     )

@@ -3,7 +3,7 @@
 from .plugin_home import PLUGIN, PluginHome, copy_checkout
 from .requests import ApiRequest, ToolResult
 from .runner import E2E, ClaudeRun
-from .script import Conversation, Reply, Script, Usage, reply, text, tool_use
+from .script import Conversation, Reply, Script, ToolUse, Usage, reply, text, tool_use
 from .scripted_api import Answer, ScriptedApi
 
 MCP_PREFIX = "mcp__plugin_thrifty_thrifty__"
@@ -20,6 +20,6 @@ def select(tool: str) -> str:
 
 __all__ = [
     "E2E", "GREP_AND_READ", "MCP_PREFIX", "PLUGIN", "READ_MANY", "RUN_CHECKS", "THRIFTY_TOOLS", "Answer", "ApiRequest",
-    "ClaudeRun", "Conversation", "PluginHome", "Reply", "Script", "ScriptedApi", "ToolResult", "Usage",
+    "ClaudeRun", "Conversation", "PluginHome", "Reply", "Script", "ScriptedApi", "ToolResult", "ToolUse", "Usage",
     "copy_checkout", "reply", "select", "text", "tool_use",
 ]

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .requests import ApiRequest
-from .script import ZERO, Block, Conversation, Reply, Script, Text, ToolUse, Usage
+from .script import ZERO, Block, Conversation, Reply, Script, Step, Text, ToolUse, Usage
 
 _ALPHABET = string.ascii_letters + string.digits
 
@@ -159,7 +159,7 @@ class ScriptedApi:
             self._log(request, answer)
         return answer, blocks
 
-    def _next_step(self, conversation: Conversation | None, request: ApiRequest) -> Any:
+    def _next_step(self, conversation: Conversation | None, request: ApiRequest) -> Step | None:
         if conversation is None:
             self.problems.append(f"request {request.index}: no conversation claims it; first user message: "
                                  f"{request.first_user_text()[:200]!r}")

@@ -37,7 +37,7 @@ def counts_from(text: str, words: set[str] | None = None) -> dict[str, int]:
     """`3 failed, 1 error` -> {"failed": 3, "errors": 1}; plurals normalised, unknown words skipped if `words`."""
     counts: dict[str, int] = {}
     for number, phrase in COUNT.findall(text):
-        first = phrase.split()[0]
+        first: str = phrase.split()[0]
         # "2326 subtests passed" is its own count; "2 errors in 0.1s" is just errors
         word = phrase if first in ("subtest", "subtests") else PLURALS.get(first, first)
         if words is None or word in words:

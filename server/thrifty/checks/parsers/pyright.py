@@ -39,7 +39,7 @@ def parse(text: str, ctx: ParseContext) -> Parsed:
                 path = relative_to_root(match["path"], ctx)
                 code = match["rule"] or match["sev"]
                 parsed.findings.append(located(path, match["line"], match["col"], code, match["msg"]))
-        elif attach and line.startswith("    ") and len(detail) < MAX_DETAIL:
+        elif attach and line[:4].isspace() and len(detail) < MAX_DETAIL:  # pyright indents with 2 spaces + 2 NBSP
             rule = RULE_AT_END.search(line)
             if rule and parsed.findings[-1].code in ("error", "warning"):  # a multi-line message ends with its rule
                 parsed.findings[-1].code = rule["rule"]
