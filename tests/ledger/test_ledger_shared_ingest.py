@@ -60,7 +60,8 @@ def watch_share(monkeypatch: pytest.MonkeyPatch) -> list[fork.Shared]:
     return seen
 
 
-def ingest_once(tmp_path: Path, name: str, root: Path, workers: int) -> tuple[dict[str, object], dict[str, int]]:
+def ingest_once(tmp_path: Path, name: str, root: Path, workers: int
+                ) -> tuple[dict[str, list[tuple[object, ...]]], dict[str, int]]:
     conn = connect(tmp_path / name / "ledger.db")
     stats = ingest_tree(conn, root, workers=workers)
     try:

@@ -132,12 +132,12 @@ def _build(view: str, filters: Filters) -> Report:
         return build(conn, view, filters)
 
 
-def _lean_sessions_json(filters: object) -> str:
+def _lean_sessions_json(filters: Filters) -> str:
     from thrifty.commands.ledger_access import open_ledger
     from thrifty.report.lean import dumps, sessions_document
 
     with open_ledger() as conn:
-        return dumps(sessions_document(conn, filters))  # type: ignore[arg-type]
+        return dumps(sessions_document(conn, filters))
 
 
 def _is_empty(result: Report) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -33,7 +33,7 @@ def can_fork() -> bool:
 
 
 @contextmanager
-def share(parse: Callable[[], Parsed], write: Callable[[Parsed], dict[str, int]]) -> Iterator[Shared]:
+def share(parse: Callable[[], Parsed], write: Callable[[Parsed], dict[str, int]]) -> Generator[Shared]:
     """Run `parse()` in a forked helper at once, and `write(parsed)` there after the `with` body ends without error.
 
     The helper never touches this process's objects after the fork except through `parse` and `write`, and leaves
