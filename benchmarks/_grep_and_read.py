@@ -83,7 +83,7 @@ def _speed(tree: Path, patterns: list[str], quick: bool, label: str) -> Figure:
         our_times.append(_seconds(ours))
     return Figure.compare(
         SECTION, f"grep_and_read vs rg on {files:,} files{label}", statistics.median(our_times), "s",
-        f"rg -n -C{CONTEXT} (same patterns)", statistics.median(rg_times), at_most=1.5,
+        f"rg -n -C{CONTEXT} (same patterns)", statistics.median(rg_times), at_most=1.2,
         note=f"in-process core, patterns {patterns}, default max_tokens; median of {repeat}, interleaved with rg",
     )
 
@@ -118,7 +118,7 @@ def _speed_mcp(tree: Path, quick: bool) -> Figure:
     return Figure.compare(
         SECTION, "grep_and_read via MCP client vs rg", statistics.median(ours), "s",
         f"rg -n -C{CONTEXT} (same patterns)", statistics.median(rg),
-        at_most=1.5, note="call_tool through the in-memory MCP client (session open), interleaved with rg",
+        at_most=1.2, note="call_tool through the in-memory MCP client (session open), interleaved with rg",
     )
 
 

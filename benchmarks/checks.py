@@ -270,7 +270,7 @@ def _measure(root: Path, repeat: int) -> list[Figure]:
                  f"text {text_bytes:,} B")
     return [
         Figure.compare(SECTION, "text returned vs raw logs", text_bytes, "bytes", "raw logs (what Bash prints)",
-                       raw_bytes, at_most=0.15, note=size_note),
+                       raw_bytes, at_most=0.08, note=size_note),
         Figure.compare(SECTION, "text returned vs Bash's inline cap", text_bytes, "bytes",
                        f"raw logs capped at {BASH_INLINE_CHARS:,} chars each", bash_bytes,
                        note="Bash keeps head and tail past its cap, and can drop the failure that mattered"),

@@ -58,7 +58,7 @@ def run(quick: bool) -> list[Figure]:
         update_s, worst_s, idle_cpu = _watch(root, env, 3 if quick else 7)
     python = base_python()
     return [
-        Figure.compare(SECTION, "PreToolUse decision (budgets + loop guard)", pre_s, "s", BARE, bare_s, at_most=4.0,
+        Figure.compare(SECTION, "PreToolUse decision (budgets + loop guard)", pre_s, "s", BARE, bare_s, at_most=2.0,
                        note=f"{sessions} sessions in the ledger; 5 budgets set; {python}"),
         Figure.compare(SECTION, "PreToolUse with steering: whole Read of a 3,000-line file", steer_s, "s", BARE,
                        steer_bare_s, at_most=4.0, note="stat + line count of the file, quiet-window lookup, hint"),

@@ -22,7 +22,7 @@ from thrifty.paths import data_dir
 
 SECTION = "server"
 CLAUDE_CODE_START_LIMIT_S = 30.0
-TOOLS_LIST_LIMIT = 2000
+TOOLS_LIST_LIMIT = 1500
 FIRST_START_BOUND_S = 900.0
 INITIALIZE = {
     "jsonrpc": "2.0",
@@ -153,7 +153,7 @@ def run(quick: bool) -> list[Figure]:
     figures.append(
         Figure.compare(
             SECTION, "warm start to initialize reply", warm, "s", "bare import mcp.server.mcpserver", reference,
-            at_most=1.3, note="sh bin/thrifty serve (launcher check + exec + server) as .mcp.json runs it",
+            at_most=1.1, note="sh bin/thrifty serve (launcher check + exec + server) as .mcp.json runs it",
         )
     )
     figures.append(

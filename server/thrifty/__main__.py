@@ -1,3 +1,3 @@
-from thrifty.cli import main
+from thrifty.entry import main
 
 main()

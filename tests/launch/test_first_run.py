@@ -70,6 +70,12 @@ def test_the_tools_snapshot_is_what_the_real_server_lists() -> None:
     assert snapshot == live_tools(), "tool definitions changed: run `.venv/bin/python -m thrifty.launch.tools_snapshot`"
 
 
+def test_the_tools_list_result_stays_within_1500_bytes_on_the_wire() -> None:
+    tools = live_tools()
+    assert len(json.dumps({"tools": tools}, separators=(",", ":"), ensure_ascii=False).encode()) <= 1500
+    assert [t["name"] for t in tools] == ["read_many", "grep_and_read", "run_checks"]
+
+
 def test_the_real_server_and_the_stand_in_give_the_same_instructions() -> None:
     assert app.INSTRUCTIONS is INSTRUCTIONS
 

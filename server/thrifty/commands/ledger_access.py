@@ -34,7 +34,7 @@ def open_ledger(*, ingest: bool = True) -> Iterator[sqlite3.Connection]:
         raise click.ClickException(advice(path, exc)) from None
     try:
         if ingest:
-            _ingest_saying_when_waiting(conn, path, lambda: ingest_tree(conn, transcripts_dir()))
+            _ingest_saying_when_waiting(conn, path, lambda: ingest_tree(conn, transcripts_dir(), workers=2))
         yield conn
     except TranscriptsError as exc:
         raise click.ClickException(f"{exc}. Check CLAUDE_CONFIG_DIR and the folder's permissions.") from None

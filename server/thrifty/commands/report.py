@@ -73,6 +73,9 @@ def report(view: str, since: date | None, until: date | None, project: str | Non
     if (output or open_page) and view.lower() != "html":
         raise click.BadParameter("--output and --open apply to the html view only", param_hint="--output/--open")
     filters = Filters(since=since, until=until, project=project, session_id=session_id)
+    if as_json and view.lower() == "sessions":
+        click.echo(_lean_sessions_json(filters))  # no pydantic on the path a script polls
+        return
     if view.lower() == "html":
         if as_json and output:
             raise click.BadParameter("--json prints the page's data instead of writing a page; drop -o",
@@ -129,6 +132,14 @@ def _build(view: str, filters: Filters) -> Report:
 
     with open_ledger() as conn:
         return build(conn, view, filters)
+
+
+def _lean_sessions_json(filters: Filters) -> str:
+    from thrifty.commands.ledger_access import open_ledger
+    from thrifty.report.lean import dumps, sessions_document
+
+    with open_ledger() as conn:
+        return dumps(sessions_document(conn, filters))
 
 
 def _is_empty(result: Report) -> bool:

@@ -59,3 +59,8 @@ def _use_wal(conn: sqlite3.Connection) -> None:
                 raise
             time.sleep(0.002 * (attempt + 1))
     conn.execute("PRAGMA journal_mode=WAL")
+
+
+def ledger_file(conn: sqlite3.Connection) -> Path:
+    """The file behind `conn` (its `main` database)."""
+    return Path(conn.execute("PRAGMA database_list").fetchone()[2])

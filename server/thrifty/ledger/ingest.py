@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from thrifty import logfile
-from thrifty.ledger.db import transaction
+from thrifty.ledger.db import connect, ledger_file, transaction
 from thrifty.ledger.dedupe import Slot, chunks, load_slots, merge
 from thrifty.ledger.files import (
     MAIN_AGENT,
@@ -29,6 +29,7 @@ from thrifty.ledger.files import (
     read_meta,
     session_files,
 )
+from thrifty.ledger.fork import can_fork, share
 from thrifty.ledger.scan import scan
 from thrifty.ledger.transcripts import UsageRecord, split_tool_name
 
@@ -36,6 +37,10 @@ __all__ = [
     "MAIN_AGENT", "FileSource", "IngestStats", "TranscriptsError", "describe", "find_transcripts", "ingest_files",
     "ingest_tree", "session_files",
 ]
+
+
+SHARE_AFTER_BYTES = 32 << 20  # new bytes before a forked helper pays for itself (about 0.1 s of parsing)
+MINE_SHARE = 0.45  # of the bytes, parsed here: this process also writes its rows while the helper still parses
 
 
 class IngestStats:
@@ -79,8 +84,11 @@ class _Read:
         return self.start == 0 and self.based_on is not None and self.based_on[2] > 0
 
 
-def ingest_tree(conn: sqlite3.Connection, root: Path) -> IngestStats:
+def ingest_tree(conn: sqlite3.Connection, root: Path, workers: int = 1) -> IngestStats:
     """Bring the ledger up to date with every transcript under `root` (`<config>/projects`).
+
+    With `workers` > 1, a first ingest of a large history is shared with a forked process (`ledger.fork`): it parses
+    the later files while this one parses and writes the earlier ones, then writes its own after them.
 
     Raises:
         TranscriptsError: `root` exists but cannot be read.
@@ -89,14 +97,50 @@ def ingest_tree(conn: sqlite3.Connection, root: Path) -> IngestStats:
     states = _load_states(conn, None)
     stats = IngestStats()
     stats.files_seen = len(listing)
-    todo: list[str] = []
+    todo: list[tuple[str, int]] = []  # path, bytes to read at most
     for path, inode, size in listing:
         state = states.get(path)
         if state is None or state.inode != inode or state.size != size:
-            todo.append(path)
-    if todo:
-        _ingest(conn, todo, root, stats, states)
+            todo.append((path, size - state.offset if state is not None and state.inode == inode else size))
+    if len(todo) > 1 and workers > 1 and can_fork() and sum(size for _, size in todo) >= SHARE_AFTER_BYTES:
+        _ingest_shared(conn, todo, root, stats, states)
+    elif todo:
+        _ingest(conn, [path for path, _ in todo], root, stats, states)
     return stats
+
+
+def _ingest_shared(conn: sqlite3.Connection, todo: list[tuple[str, int]], root: Path, stats: IngestStats,
+                   states: dict[str, _State]) -> None:
+    """`_ingest` of the first files here and of the rest in a forked process that writes after this one commits (so
+    rows come out as a single pass would write them); whatever the child could not do is done here after it."""
+    cut, seen, total = 0, 0, sum(size for _, size in todo)
+    while cut < len(todo) - 1 and seen + todo[cut][1] <= total * MINE_SHARE:
+        seen += todo[cut][1]
+        cut += 1
+    mine, theirs = [path for path, _ in todo[:cut]], [path for path, _ in todo[cut:]]
+    database = ledger_file(conn)
+
+    def parse_theirs() -> tuple[dict[str, _Read], IngestStats]:
+        theirs_stats = IngestStats()
+        return _read_all(theirs, root, states, theirs_stats), theirs_stats
+
+    def write_theirs(parsed: tuple[dict[str, _Read], IngestStats]) -> dict[str, int]:
+        reads, theirs_stats = parsed
+        helper = connect(database, migrate=False)  # never the parent's connection across a fork
+        try:
+            _commit(helper, reads, theirs_stats)
+        finally:
+            helper.close()
+        return theirs_stats.as_dict()
+
+    with share(parse_theirs, write_theirs) as shared:
+        _ingest(conn, mine, root, stats, states)
+    if shared.done:
+        for name, value in shared.counts.items():
+            if name != "files_seen":
+                setattr(stats, name, getattr(stats, name) + value)
+    else:
+        _ingest(conn, theirs, root, stats, _load_states(conn, theirs))
 
 
 def ingest_files(conn: sqlite3.Connection, paths: Iterable[Path | str], root: Path | None = None) -> IngestStats:
@@ -122,12 +166,22 @@ def _load_states(conn: sqlite3.Connection, paths: Sequence[str] | None) -> dict[
 
 def _ingest(conn: sqlite3.Connection, paths: list[str], root: Path | None, stats: IngestStats,
             states: dict[str, _State]) -> None:
+    _commit(conn, _read_all(paths, root, states, stats), stats)
+
+
+def _read_all(paths: list[str], root: Path | None, states: dict[str, _State], stats: IngestStats
+              ) -> dict[str, _Read]:
+    """The new part of each file (outside any lock), by path; files with nothing new are left out."""
     reads: dict[str, _Read] = {}
     for path in paths:
-        state = states.get(path)
-        read = _read_new(describe(path, root), state, stats)
+        read = _read_new(describe(path, root), states.get(path), stats)
         if read is not None:
             reads[path] = read
+    return reads
+
+
+def _commit(conn: sqlite3.Connection, reads: dict[str, _Read], stats: IngestStats) -> None:
+    """Write `reads` in one transaction; a file another process moved on since it was read is read again first."""
     if not reads:
         return
     with transaction(conn):

@@ -173,29 +173,60 @@ def utc_ts(moment: datetime) -> str:
 
 def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | None = None
              ) -> dict[GroupKey, Usage]:
-    """One `Usage` per distinct value of the `group` columns of `turns` (trusted column names), in first-use order."""
+    """One `Usage` per distinct value of the `group` columns of `turns` (trusted column names), in first-use order.
+
+    The long-context sums are summed apart (`_tier_sums`), and only when a group of a model priced by tiers holds a
+    request above a tier: the main query reports each group's largest prompt and output for that.
+    """
     where, params = (filters or Filters()).sql()
     cols = ", ".join(group)
     select_group = f"{cols}, " if group else ""
-    sums = _sums_for(conn, where, params)
-    sql = (f"SELECT {select_group}model, speed, {sums} FROM turns{where} "
-           f"GROUP BY {select_group}model, speed ORDER BY MIN(ts)")
-    result: dict[GroupKey, Usage] = {}
     width = len(group)
-    for row in conn.execute(sql, params):
-        key = tuple(row[:width])
+    sql = (f"SELECT {select_group}model, speed, {token_sums_sql(False, False)}, MAX({_PROMPT}), MAX(output_tokens) "
+           f"FROM turns{where} GROUP BY {select_group}model, speed ORDER BY MIN(ts)")
+    rows = conn.execute(sql, params).fetchall()
+    tiers = _tier_sums(conn, select_group, width, where, params, rows)
+    result: dict[GroupKey, Usage] = {}
+    for row in rows:
+        key: GroupKey = tuple(row[:width])
         usage = result.get(key)
         if usage is None:
             usage = result[key] = Usage()
-        usage.add(row[width], row[width + 1], row[width + 2:])
+        sums = row[width + 2:-2]
+        tier = tiers.get(tuple(row[:width + 2]))
+        if tier is not None:
+            sums = (*sums[:5], *tier, *sums[15:])
+        usage.add(row[width], row[width + 1], sums)
     return result
 
 
-def _sums_for(conn: sqlite3.Connection, where: str, params: list[object]) -> str:
-    """Aggregate columns with long-context sums only when a model in scope is priced by tiers."""
-    prices = [price_for(row[0]) for row in conn.execute(f"SELECT DISTINCT model FROM turns{where}", params)]
-    return token_sums_sql(field_tier=any(p is not None and p.above_field_tier is not None for p in prices),
-                          prompt_tier=any(p is not None and p.above_prompt_tier is not None for p in prices))
+def _tier_sums(conn: sqlite3.Connection, select_group: str, width: int, where: str, params: list[object],
+               rows: list[Any]) -> dict[tuple[object, ...], tuple[object, ...]]:
+    """The long-context sums (10 columns) per group, model and speed, for the groups that need them.
+
+    A group needs them when its model is priced by tiers and its largest prompt or output is above a tier. They are
+    summed over the only requests where they are not zero (a field above FIELD_TIER_TOKENS implies a prompt above
+    it; `in_long_prompts` needs a prompt above PROMPT_TIER_TOKENS).
+    """
+    field_tier = prompt_tier = False
+    for row in rows:
+        price = price_for(row[width])
+        if price is None:
+            continue
+        longest_prompt, longest_output = int(row[-2] or 0), int(row[-1] or 0)
+        if price.above_field_tier is not None and max(longest_prompt, longest_output) > FIELD_TIER_TOKENS:
+            field_tier = True
+        if price.above_prompt_tier is not None and longest_prompt > PROMPT_TIER_TOKENS:
+            prompt_tier = True
+    if not field_tier and not prompt_tier:
+        return {}
+    threshold = min(PROMPT_TIER_TOKENS, FIELD_TIER_TOKENS) if prompt_tier else FIELD_TIER_TOKENS
+    above = f"({_PROMPT} > {threshold} OR output_tokens > {FIELD_TIER_TOKENS})"
+    where = f"{where} AND {above}" if where else f" WHERE {above}"
+    columns = ", ".join((_FIELD_TIER_SUMS if field_tier else ["0"] * 5)
+                        + (_PROMPT_TIER_SUMS if prompt_tier else ["0"] * 5))
+    sql = f"SELECT {select_group}model, speed, {columns} FROM turns{where} GROUP BY {select_group}model, speed"
+    return {tuple(row[:width + 2]): tuple(row[width + 2:]) for row in conn.execute(sql, params)}
 
 
 def combined(usages: Iterable[Usage]) -> Usage:

@@ -13,8 +13,8 @@ import sqlite3
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
-from thrifty.report.fields import totals_of, usage_fields
-from thrifty.report.models import BranchesReport, BranchRow, ModelShare, SessionBranchRow
+from thrifty.report.lean import totals_fields, usage_fields
+from thrifty.report.models import BranchesReport, BranchRow, ModelShare, SessionBranchRow, Totals
 
 UNKNOWN = "(unknown)"
 _BRANCH = f"COALESCE(git_branch, '{UNKNOWN}')"
@@ -59,7 +59,8 @@ def build_branches(conn: sqlite3.Connection, filters: Filters) -> BranchesReport
     sessions = [SessionBranchRow(session_id=sid, git_branch=branch, model_mix=model_mix(by_model),
                                  **usage_fields(queries.combined(by_model.values())))
                 for (sid, branch), by_model in session_models.items()]
-    totals = totals_of(queries.combined(u for by_model in branch_models.values() for u in by_model.values()))
+    totals = Totals.model_validate(totals_fields(
+        queries.combined(u for by_model in branch_models.values() for u in by_model.values())))
     notes = []
     if UNKNOWN in branch_models:
         notes.append(f"{UNKNOWN}: turns without a gitBranch (outside git, or ingested before thrifty kept branches)")

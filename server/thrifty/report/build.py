@@ -6,10 +6,11 @@ import sqlite3
 from collections.abc import Callable
 
 from thrifty.ledger import queries
-from thrifty.ledger.queries import Filters
+from thrifty.ledger.queries import Filters, Usage
+from thrifty.report import lean
 from thrifty.report.batches import batches_report
 from thrifty.report.cache_view import cache_misses_report
-from thrifty.report.fields import totals_of, usage_fields
+from thrifty.report.lean import usage_fields
 from thrifty.report.models import (
     AgentRow,
     AgentsReport,
@@ -18,7 +19,6 @@ from thrifty.report.models import (
     ModelRow,
     ModelsReport,
     Report,
-    SessionRow,
     SessionsReport,
     SummaryReport,
     ToolRow,
@@ -36,16 +36,13 @@ def totals(conn: sqlite3.Connection, filters: Filters) -> Totals:
     return totals_of(queries.total(conn, filters))
 
 
+def totals_of(usage: Usage) -> Totals:
+    return Totals.model_validate(lean.totals_fields(usage))
+
+
 def build_sessions(conn: sqlite3.Connection, filters: Filters) -> SessionsReport:
-    by_session = queries.sessions(conn, filters)
-    rows = [
-        SessionRow(session_id=str(session_id), project=str(project), models=usage.models,
-                   first_activity=usage.first_ts, last_activity=usage.last_ts, **usage_fields(usage))
-        for (session_id, project), usage in by_session.items()
-    ]
-    rows.sort(key=lambda row: (row.last_activity or "", row.session_id))
-    report_totals = totals_of(queries.combined(by_session.values()))
-    return SessionsReport(sessions=rows, totals=report_totals, notes=notes(conn, report_totals))
+    """`lean.sessions_document` validated into the model: the lean `--json` path and this one share one builder."""
+    return SessionsReport.model_validate(lean.sessions_document(conn, filters))
 
 
 def build_daily(conn: sqlite3.Connection, filters: Filters) -> DailyReport:
@@ -138,18 +135,7 @@ def latest_session(conn: sqlite3.Connection, filters: Filters) -> str | None:
 
 def notes(conn: sqlite3.Connection, report_totals: Totals | None) -> list[str]:
     """What a reader must know to trust the figures: unpriced models, skipped lines."""
-    found = []
-    if report_totals is not None and report_totals.unpriced_models:
-        found.append("no price known for " + ", ".join(report_totals.unpriced_models)
-                     + ": their tokens are counted but not in cost_usd")
-    malformed = conn.execute("SELECT COALESCE(SUM(malformed_lines), 0) FROM files").fetchone()[0]
-    if malformed:
-        found.append(f"{malformed} malformed transcript line{'s' if malformed != 1 else ''} skipped")
-    implausible = conn.execute("SELECT COUNT(*) FROM implausible_usage").fetchone()[0]
-    if implausible:
-        found.append(f"{implausible} usage line{'s' if implausible != 1 else ''} with implausible token counts "
-                     "skipped (negative, not an integer or over 10^12 a turn; see hooks.log)")
-    return found
+    return lean.notes(conn, report_totals.unpriced_models if report_totals is not None else [])
 
 
 def build_cache_misses(conn: sqlite3.Connection, filters: Filters) -> Report:

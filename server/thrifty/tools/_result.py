@@ -46,7 +46,10 @@ def register_tool(
     server: MCPServer, fn: Callable[..., Any], *, name: str, description: str, read_only: bool,
     always_load: bool = False,
 ) -> None:
-    """Add `fn` as a tool with no output schema and no titles: all of tools/list must stay under 2,000 bytes.
+    """Add `fn` as a tool with no output schema and no titles: all of tools/list must stay under 1,500 bytes.
+
+    `readOnlyHint` is the one annotation sent (on the tools that only read); each other hint would cost bytes in
+    every tools/list for no change in what the client does with the tool.
 
     `always_load`: Claude Code sends the tool's schema in every request instead of deferring it behind ToolSearch
     (`_meta` `anthropic/alwaysLoad`); worth it for read_many only (README, "The deferral round trip").
@@ -55,7 +58,7 @@ def register_tool(
         fn,
         name=name,
         description=description,
-        annotations=ToolAnnotations(read_only_hint=read_only or None, open_world_hint=False),
+        annotations=ToolAnnotations(read_only_hint=True) if read_only else None,
         meta=dict(ALWAYS_LOAD_META) if always_load else None,
         structured_output=False,
     )
@@ -66,3 +69,5 @@ def register_tool(
         tool.parameters.pop("title", None)
         for schema in tool.parameters.get("properties", {}).values():
             schema.pop("title", None)
+            if "default" in schema and schema["default"] in ([], False, 0):
+                del schema["default"]  # an optional parameter left out means empty, false or zero anyway

@@ -16,15 +16,15 @@ if TYPE_CHECKING:
     from thrifty.search.engine import SearchOutcome
 
 DESCRIPTION = (
-    "Several regexes in one ripgrep pass; each match with numbered code around it, or its whole function/class "
-    "(scope=symbol), per file. Prefer it to Grep + Read."
+    "Rust regexes in one ripgrep pass: each match with numbered lines around it, or its function/class "
+    "(scope=symbol). Use instead of Grep + Read."
 )
 
 
 def register(server: MCPServer, config: ToolConfig) -> None:
     async def grep_and_read_tool(
         ctx: Context,
-        patterns: Annotated[list[str], Field(description="Rust regexes")],
+        patterns: list[str],
         paths: Annotated[list[str], Field(description="files/dirs; globs (*.py, !tests/**) filter")] = ["."],  # noqa: B006 - never mutated
         # Bounds are checked by the engine (negative context/offset, max_tokens under MIN_MAX_TOKENS) rather than
         # in the schema: all of tools/list must stay under 2,000 bytes. The "omitted" note names the offset to pass.

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
     from thrifty.read.read_many import ReadManyResult
 
 DESCRIPTION = (
-    "Read many files, ranges (path:10-80) and definitions (path#Class.method) in one call as numbered lines "
-    "within max_tokens; a big file comes as an outline. Prefer it to several Reads."
+    "Files, ranges (path:10-80) and definitions (path#Class.method) in one call as numbered lines; big files "
+    "as outlines. Use instead of several Reads."
 )
 
 

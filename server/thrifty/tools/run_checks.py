@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 HEARTBEAT_S = 5.0  # progress while long checks run, so clients see it is alive
 
 DESCRIPTION = (
-    "Run the project's configured tests, linters and type checkers in parallel instead of Bash: every failure "
-    "named, first tracebacks, counts, log paths. checks: names (empty=all); paths or changed=true narrow them."
+    "The project's configured tests, linters, type checkers in parallel, instead of Bash: failures named, first "
+    "tracebacks, log paths. checks=[] runs all; paths/changed=true narrow."
 )
 
 

@@ -124,9 +124,39 @@ def trim_pytest_block(lines: list[str], root: Path) -> list[str]:
     last = max((i for i, f in enumerate(entries) if f.path), default=-1)
     if last >= 0 and is_library(entries[last].path, root):
         frame = entries[last]  # where it was raised: keep the exception, not the library's source
-        frame.body = [ln for ln in frame.body if ln.startswith("E ") or PYTEST_LONG_LOC.match(ln)
-                      or PYTEST_SHORT_LOC.match(ln)]
+        frame.body = [_library_location(ln) for ln in frame.body if ln.startswith("E ")
+                      or PYTEST_LONG_LOC.match(ln) or PYTEST_SHORT_LOC.match(ln)]
     return squeeze_blank(_collapse(entries, root) + captured)
+
+
+def _library_location(line: str) -> str:
+    """`/usr/lib/python3.11/json/decoder.py:355: JSONDecodeError` -> `json/decoder.py:355: JSONDecodeError`: where a
+    library raised, named as the omitted-frames note names library files."""
+    match = PYTEST_LONG_LOC.match(line) or PYTEST_SHORT_LOC.match(line)
+    if match is None or not os.path.isabs(match["path"]):
+        return line
+    return short_path(match["path"]) + line[match.end("path"):]
+
+
+def short_traceback(lines: list[str]) -> list[str]:
+    """A trimmed pytest long-form traceback in its short form: each frame's location and failing line (`>`), the
+    error (`E` lines) and the omitted-frames notes; the source around the failing lines and the arguments go.
+    Anything that is not pytest's long form comes back as it was."""
+    texts = [line.strip() for line in lines]
+    if not any(t.startswith(">") for t in texts) or not any(PYTEST_LONG_LOC.match(t) for t in texts):
+        return lines
+    kept = []
+    after_short_location = False
+    for line, text in zip(lines, texts, strict=True):
+        keep = (after_short_location or text.startswith((">", "E ", "[")) or PYTEST_LONG_LOC.match(text)
+                or PYTEST_SHORT_LOC.match(text))
+        after_short_location = bool(PYTEST_SHORT_LOC.match(text))
+        if keep:
+            kept.append(_GUTTER.sub(r"\1\2 ", line))
+    return kept
+
+
+_GUTTER = re.compile(r"^(\s*)([>E])\s+")  # pytest pads `>` and `E` to its source column: one line each, no need
 
 
 def _chunk_entries(chunk: list[str]) -> list[Frame]:
