@@ -1,12 +1,11 @@
 """The deferral round trip and `alwaysLoad`, measured in the real client (issue 12).
 
-Deferred, the main thread's first call of a tool costs one extra request: ToolSearch, whose result loads the
-schema. read_many is marked `_meta` `anthropic/alwaysLoad`, so its schema is in every request once the server is
-connected and its first call needs no search; grep_and_read and run_checks stay deferred and load together with one
-`select:`. The alternative, `"alwaysLoad": true` on the whole server entry, is measured too. Claude Code connects
-MCP servers while the first request is built (the server entry's `alwaysLoad` blocks startup for it, up to 5 s), so
-the scripts below wait for the schema with cheap `true` calls instead of assuming the first request has it. Sizes
-are printed in bytes of what Claude Code sent; the README turns them into the decision.
+Deferred (thrifty's choice), the main thread's first thrifty call costs one extra request: ToolSearch, whose result
+loads the schemas; one `select:` loads all three. The alternative, `"alwaysLoad": true` on the server entry (or
+`_meta` `anthropic/alwaysLoad` on a tool), puts the schemas in every request instead; it is measured here too.
+Claude Code connects MCP servers while the first request is built (the server entry's `alwaysLoad` blocks startup
+for it, up to 5 s), so that script waits for the schema with cheap `true` calls instead of assuming the first
+request has it. Sizes are printed in bytes of what Claude Code sent; the README turns them into the decision.
 """
 
 from __future__ import annotations
@@ -19,9 +18,7 @@ from pathlib import Path
 import pytest
 from harness import (
     E2E,
-    GREP_AND_READ,
     READ_MANY,
-    RUN_CHECKS,
     THRIFTY_TOOLS,
     ApiRequest,
     PluginHome,
@@ -32,7 +29,6 @@ from harness import (
 )
 
 WAIT_STEPS = 8  # requests the script may spend waiting for the server to connect
-OTHERS = [GREP_AND_READ, RUN_CHECKS]
 
 
 def schema_bytes(request: ApiRequest, names: list[str]) -> int:
@@ -73,23 +69,21 @@ def always_loaded(claude: str, plugin_source: Path, warm_venv: Path, project: Pa
         rig.close()
 
 
-def test_read_many_needs_no_search_and_one_select_loads_the_other_two(e2e: E2E, project: Path) -> None:
+def test_one_select_loads_all_three_tools_in_one_round_trip(e2e: E2E, project: Path) -> None:
     (project / "calc.py").write_text("def sub(a, b):\n    return a - b\n", encoding="utf-8")
-    step = Player([reply(tool_use("ToolSearch", query="select:" + ",".join(OTHERS), max_results=2)),
-                   reply("sub subtracts.")])
-    api = e2e.serve(Script.of(*[step] * (WAIT_STEPS + 3)))
-    e2e.run("What does sub do?", allowed_tools=["ToolSearch", "Bash", *THRIFTY_TOOLS])
-    loaded_at = step.loaded_at
-    assert 0 <= loaded_at < WAIT_STEPS
-    loaded, after_read, after_search = api.requests[loaded_at:loaded_at + 3]
-    assert not set(OTHERS) & set(loaded.tool_names())  # deferred
-    assert not any(use.name == "ToolSearch" for use in api.tool_uses()[:loaded_at + 1])
-    result = after_read.last_tool_result()
+    api = e2e.serve(Script.of(
+        reply(tool_use("ToolSearch", query="select:" + ",".join(THRIFTY_TOOLS), max_results=3)),
+        reply(tool_use(READ_MANY, files=["calc.py#sub"])),
+        reply("sub subtracts."),
+    ))
+    e2e.run("What does sub do?", allowed_tools=["ToolSearch", READ_MANY])
+    first, second, third = api.requests
+    assert not set(THRIFTY_TOOLS) & set(first.tool_names())  # deferred
+    assert set(THRIFTY_TOOLS) <= set(second.tool_names())  # the one search loaded all three
+    result = third.last_tool_result()
     assert result is not None and "return a - b" in result.text
-    assert set(OTHERS) <= set(after_search.tool_names())  # one search loaded both
-    print(f"\nread_many in request {loaded_at}; its schema: {schema_bytes(loaded, [READ_MANY]):,} B in every "
-          f"request. A ToolSearch round trip is a request of {after_read.size():,} B re-sent, and grows the next "
-          f"by {after_search.size() - after_read.size():,} B ({schema_bytes(after_search, OTHERS):,} B of schemas)")
+    print(f"\ndeferral: the ToolSearch round trip is a request of {second.size():,} B re-sent "
+          f"({schema_bytes(second, list(THRIFTY_TOOLS)):,} B of schemas loaded by it)")
 
 
 def test_server_always_load_sends_all_schemas_from_the_start(always_loaded: E2E, project: Path) -> None:

@@ -22,10 +22,8 @@ def test_toolsearch_then_read_many_returns_the_file_to_the_model(e2e: E2E, proje
     run = e2e.run("What does sub do in calc.py?", allowed_tools=["ToolSearch", READ_MANY])
     assert run.text == "sub subtracts."
     first, second, third = api.requests
-    # read_many is marked anthropic/alwaysLoad (its schema may already be in the first request, once the server is
-    # connected); ToolSearch still answers with a tool_reference for it
-    assert RUN_CHECKS not in first.tool_names()  # deferred: at most named in a system message, no schema sent
-    assert READ_MANY in second.tool_names()
+    assert READ_MANY not in first.tool_names()  # deferred: at most named in a system message, no schema sent
+    assert READ_MANY in second.tool_names()  # ToolSearch loaded its schema
     assert second.tool_results()[-1].raw["content"][0]["type"] == "tool_reference"
     result = third.last_tool_result()
     assert result is not None and not result.is_error, result

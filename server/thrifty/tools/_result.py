@@ -39,27 +39,19 @@ def model_fixable_errors() -> Generator[None]:
         raise McpToolError(str(exc)) from exc
 
 
-ALWAYS_LOAD_META = {"anthropic/alwaysLoad": True}
-
-
 def register_tool(
-    server: MCPServer, fn: Callable[..., Any], *, name: str, description: str, read_only: bool,
-    always_load: bool = False,
+    server: MCPServer, fn: Callable[..., Any], *, name: str, description: str, read_only: bool
 ) -> None:
     """Add `fn` as a tool with no output schema and no titles: all of tools/list must stay under 1,500 bytes.
 
     `readOnlyHint` is the one annotation sent (on the tools that only read); each other hint would cost bytes in
     every tools/list for no change in what the client does with the tool.
-
-    `always_load`: Claude Code sends the tool's schema in every request instead of deferring it behind ToolSearch
-    (`_meta` `anthropic/alwaysLoad`); worth it for read_many only (README, "The deferral round trip").
     """
     server.add_tool(
         fn,
         name=name,
         description=description,
         annotations=ToolAnnotations(read_only_hint=True) if read_only else None,
-        meta=dict(ALWAYS_LOAD_META) if always_load else None,
         structured_output=False,
     )
     # pydantic's titles only repeat the parameter names. The SDK has no public hook on the generated schema, hence

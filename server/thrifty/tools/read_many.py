@@ -44,6 +44,5 @@ def register(server: MCPServer, config: ToolConfig) -> None:
             result = await anyio.to_thread.run_sync(read_and_measure)
         return tool_result(result.text, result, config)
 
-    register_tool(server, read_many_tool, name="read_many", description=DESCRIPTION, read_only=True,
-                  always_load=True)
+    register_tool(server, read_many_tool, name="read_many", description=DESCRIPTION, read_only=True)
 
