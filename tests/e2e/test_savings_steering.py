@@ -31,7 +31,8 @@ def test_read_many_of_one_definition_saves_about_the_whole_file(e2e: E2E, projec
         reply("target adds one."),
     ))
     run = e2e.run("What does target do in big.py?", allowed_tools=["ToolSearch", READ_MANY])
-    assert "return x + 1" in (api.requests[2].last_tool_result() or object()).text  # type: ignore[attr-defined]
+    result = api.requests[2].last_tool_result()
+    assert result is not None and "return x + 1" in result.text
     report = hook_fed(e2e.home).report("savings", run.session_id)
     [session] = report.sessions
     whole = cat_n_tokens(source)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import subprocess
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ def event(session_id: str, project: Path, tool_name: str, tool_input: dict[str, 
     return found
 
 
-def run(event_name: str, payload: dict[str, Any], options: dict[str, object] | None = None) -> dict[str, Any]:
+def run(event_name: str, payload: dict[str, Any], options: Mapping[str, object] | None = None) -> dict[str, Any]:
     """The hook's JSON reply ({} when silent); it must exit 0 with nothing on stderr."""
     done = subprocess.run(hook_command(event_name), input=json.dumps(payload), capture_output=True, text=True,
                           env=hook_env({"loop_repeat_limit": 0, "loop_idle_limit": 0, **(options or {})}),

@@ -6,10 +6,11 @@ import json
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from fixtures_gen.mcp_client import call_tool
+from fixtures_gen.mcp_client import call_tool, text_of
 from thrifty.paths import ledger_path
 from thrifty.savings.native import BASH_INLINE_CHARS, READ_CAP_TOKENS, cat_n_chars, digits_up_to, read_tokens, tokens
 
@@ -27,7 +28,7 @@ def big_module(lines: int) -> str:
     return "\n".join(out[:lines]) + "\n"
 
 
-def savings_rows() -> list[tuple[object, ...]]:
+def savings_rows() -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(ledger_path())
     try:
         return conn.execute(
@@ -52,7 +53,7 @@ async def test_read_many_of_one_definition_records_the_whole_file_as_avoided(pro
     result = await call_tool(project, "read_many", {"files": ["big.py#target"]},
                              meta={"claudecode/toolUseId": "toolu_read_1"})
     assert not result.is_error
-    text = result.content[0].text  # type: ignore[union-attr]
+    text = text_of(result)
     [(tool_use_id, tool, returned, native, calls, paths)] = savings_rows()
     whole = tokens(sum(len(f"{i}\t{line}\n") for i, line in enumerate(source.splitlines(), 1)))
     assert (tool_use_id, tool, calls, paths) == ("toolu_read_1", "read_many", 1, '["big.py"]')

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from savings_helpers import event, run
 
-from fixtures_gen.mcp_client import call_tool
+from fixtures_gen.mcp_client import call_tool, text_of
 from thrifty.cli import cli
 from thrifty.guard.settings import resolve
 from thrifty.read import files
@@ -38,7 +38,7 @@ async def test_a_thrifty_call_meets_its_session_through_the_posttooluse_record(p
                              meta={"claudecode/toolUseId": "toolu_meet"})
     payload = event("sess-meet", project, "mcp__plugin_thrifty_thrifty__read_many", {"files": ["big.py:1-5"]},
                     tool_use_id="toolu_meet", hook_event_name="PostToolUse",
-                    tool_response=[{"type": "text", "text": result.content[0].text}])  # type: ignore[union-attr]
+                    tool_response=[{"type": "text", "text": text_of(result)}])
     run("post-tool-use", payload)
     out = CliRunner().invoke(cli, ["report", "savings", "--session", "sess-meet", "--json"], catch_exceptions=False)
     assert out.exit_code == 0, out.output
