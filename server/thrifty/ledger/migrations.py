@@ -383,3 +383,13 @@ _M006 = [
     "ALTER TABLE tool_ring ADD COLUMN hint TEXT",
     "ALTER TABLE turns ADD COLUMN git_branch TEXT",
 ]
+
+
+@migration
+def m007_savings_mark(conn: sqlite3.Connection) -> None:
+    """`export_marks.savings_id`: the `savings` rowid an OTLP target has had (`thrifty.tokens.avoided`).
+
+    `savings` has no INTEGER PRIMARY KEY, so its rowid is the mark: a new row (or one replaced by INSERT OR REPLACE)
+    gets a rowid above every existing one, and nothing deletes savings rows or VACUUMs the ledger.
+    """
+    conn.execute("ALTER TABLE export_marks ADD COLUMN savings_id INTEGER NOT NULL DEFAULT 0")

@@ -16,24 +16,28 @@ class Marks:
     changes_seq: int = 0
     tool_calls_id: int = 0
     refusals_id: int = 0
+    savings_id: int = 0  # `savings` rowid, for the OTLP export only
 
 
 def read_marks(conn: sqlite3.Connection, target: str) -> Marks:
-    row = conn.execute("SELECT turns_id, changes_seq, tool_calls_id, refusals_id FROM export_marks WHERE target = ?",
-                       (target,)).fetchone()
+    row = conn.execute(
+        "SELECT turns_id, changes_seq, tool_calls_id, refusals_id, savings_id FROM export_marks WHERE target = ?",
+        (target,)).fetchone()
     return Marks(*row) if row else Marks()
 
 
 def write_marks(conn: sqlite3.Connection, target: str, marks: Marks) -> None:
     """Store `marks`, never moving one back (two runs racing each store what they sent; the larger wins)."""
     conn.execute(
-        """INSERT INTO export_marks (target, turns_id, changes_seq, tool_calls_id, refusals_id) VALUES (?, ?, ?, ?, ?)
+        """INSERT INTO export_marks (target, turns_id, changes_seq, tool_calls_id, refusals_id, savings_id)
+           VALUES (?, ?, ?, ?, ?, ?)
            ON CONFLICT (target) DO UPDATE SET turns_id = MAX(turns_id, excluded.turns_id),
                changes_seq = MAX(changes_seq, excluded.changes_seq),
                tool_calls_id = MAX(tool_calls_id, excluded.tool_calls_id),
                refusals_id = MAX(refusals_id, excluded.refusals_id),
+               savings_id = MAX(savings_id, excluded.savings_id),
                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')""",
-        (target, marks.turns_id, marks.changes_seq, marks.tool_calls_id, marks.refusals_id),
+        (target, marks.turns_id, marks.changes_seq, marks.tool_calls_id, marks.refusals_id, marks.savings_id),
     )
 
 
@@ -43,4 +47,5 @@ def current_marks(conn: sqlite3.Connection) -> Marks:
         return int(conn.execute(sql).fetchone()[0] or 0)
 
     return Marks(top("SELECT MAX(id) FROM turns"), top("SELECT MAX(seq) FROM turn_changes"),
-                 top("SELECT MAX(id) FROM tool_calls"), top("SELECT MAX(id) FROM refusals"))
+                 top("SELECT MAX(id) FROM tool_calls"), top("SELECT MAX(id) FROM refusals"),
+                 top("SELECT MAX(rowid) FROM savings"))

@@ -4,21 +4,24 @@ Metrics (delta counters, as Claude Code exports its own by default):
 - `thrifty.token.usage` (tokens), attribute `type` = input | output | cacheRead | cacheCreation, as Claude Code's
   `claude_code.token.usage`;
 - `thrifty.cost.usage` (USD), priced with the ledger's prices;
-- `thrifty.tokens.avoided` (tokens), from `avoided_rows`: empty until the savings measurement lands in the ledger;
+- `thrifty.tokens.avoided` (tokens), per thrifty tool call recorded in `savings`: max(tokens_native - tokens_returned,
+  0), as `thrifty report savings` counts it, attributes `session.id`, `agent.type` and `tool.name` (see
+  `avoided_rows` for a call whose session is not known yet);
 - `thrifty.budget.refusals` (calls refused by PreToolUse), attributes `tool.name` and `reason` (budget | loop).
 Token and cost points carry `session.id`, `model` and `agent.type` (`main` or the subagent's type), so a
 collector joins them with Claude Code's telemetry on `session.id`.
 
-Incremental: each run sends the turns, token changes and refusals above the target's marks, and moves the marks
-only after the collector accepted the batch, so nothing is sent twice and a failed run is repeated whole.
+Incremental: each run sends the turns, token changes, savings rows and refusals above the target's marks (all read
+in one snapshot), and moves the marks only after the collector accepted the batch, so nothing is sent twice and a
+failed run is repeated whole.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from thrifty.ledger.pricing import TokenSums, cost
@@ -29,6 +32,7 @@ from thrifty.team.marks import Marks, current_marks, read_marks, write_marks
 BATCH_KEYS = 1_000  # attribute sets per batch, under the SDK's default cardinality limit of 2,000 per instrument
 TIMEOUT_S = 10
 TOKEN_TYPES = ("input", "output", "cacheCreation", "cacheRead")
+UNKNOWN_SESSION_WAIT = "-15 minutes"  # SQLite datetime modifier: how long a savings row waits for its session
 
 Key = tuple[tuple[str, str], ...]
 
@@ -42,6 +46,7 @@ class ExportResult:
     turns: int = 0
     token_changes: int = 0
     refusals: int = 0
+    savings: int = 0
     batches: int = 0
 
 
@@ -91,23 +96,42 @@ def _add_turn(batch: _Batch, session_id: str, model: str | None, speed: str | No
         batch.cost[base] += usd
 
 
-def avoided_rows(marks: Marks) -> Iterator[tuple[Key, int]]:
-    """Tokens thrifty kept out of the context, per attribute set, since `marks`.
+def avoided_rows(savings: list[Any], agent_type: Callable[[str, str], str]) -> Iterator[tuple[int, Key, int]]:
+    """(savings rowid, attributes, tokens avoided) per thrifty tool call, from `_snapshot`'s savings rows.
 
-    The seam for the savings measurement: the ledger records no savings yet, so this yields nothing and
-    `thrifty.tokens.avoided` is absent from the export. When savings are recorded per call, read them in
-    `_snapshot` above a mark of their own and yield ((session.id, tool.name, ...), tokens) here.
+    A call's session and agent come from its PostToolUse `tool_events` row, or failing that the transcript's
+    `tool_calls` row (as in `thrifty report savings`); `tool.name` is the name Claude Code called it by. The MCP
+    server writes the savings row as it answers, before the async hook, so a row whose session is not known yet is
+    held back, and the rows after it with it (the mark is one rowid), until the session lands or the row is
+    `UNKNOWN_SESSION_WAIT` old; then it is sent with `tool.name` alone, thrifty's own name for the tool (e.g.
+    `read_many`), as its hook was cut short and its transcript never ingested, so the counter's total still matches
+    the ledger's.
     """
-    return iter(())
+    for rowid, session_id, agent_id, tool_name, avoided, _waited in savings:
+        if session_id is None:
+            yield rowid, (("tool.name", tool_name),), avoided
+        else:
+            yield rowid, (("session.id", session_id), ("agent.type", agent_type(session_id, agent_id)),
+                          ("tool.name", tool_name)), avoided
+
+
+def _sendable(rows: list[Any]) -> list[Any]:
+    """The savings rows up to (not including) the first whose session is unknown and that may still learn it."""
+    for index, row in enumerate(rows):
+        if row[1] is None and not row[5]:
+            return rows[:index]
+    return rows
 
 
 @dataclass
 class _Snapshot:
-    """Everything one export sends, read in one read transaction: the marks, turns, changes and refusals agree."""
+    """Everything one export sends, read in one read transaction: the marks, turns, changes, savings and refusals
+    agree."""
 
     top: Marks
     turns: list[Any]
     changes: list[Any]
+    savings: list[Any]
     refusals: list[Any]
     agent_types: dict[tuple[str, str], str | None]
 
@@ -127,13 +151,22 @@ def _snapshot(ledger: sqlite3.Connection, start: Marks) -> _Snapshot:
                FROM turn_changes c JOIN turns t ON t.id = c.turn_id
                WHERE c.seq > ? AND c.turn_id <= ? ORDER BY c.seq""",
             (start.changes_seq, start.turns_id)).fetchall()
+        savings = _sendable(ledger.execute(
+            """SELECT s.rowid, COALESCE(e.session_id, c.session_id), COALESCE(e.agent_id, c.agent_id),
+                      COALESCE(e.tool_name, c.name, s.tool), MAX(s.tokens_native - s.tokens_returned, 0),
+                      s.ts < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)
+               FROM savings s LEFT JOIN tool_events e ON e.tool_use_id = s.tool_use_id
+                    LEFT JOIN tool_calls c ON c.tool_use_id = s.tool_use_id
+               WHERE s.rowid > ? AND s.rowid <= ? ORDER BY s.rowid""",
+            (UNKNOWN_SESSION_WAIT, start.savings_id, top.savings_id)).fetchall())
+        top = replace(top, savings_id=savings[-1][0] if savings else start.savings_id)
         refusals = ledger.execute(
             "SELECT session_id, agent_id, tool_name, reason FROM refusals WHERE id > ? ORDER BY id",
             (start.refusals_id,)).fetchall()
         agent_types = {(s, a): t for s, a, t in ledger.execute("SELECT session_id, agent_id, agent_type FROM agents")}
     finally:
         ledger.execute("COMMIT")
-    return _Snapshot(top, turns, changes, refusals, agent_types)
+    return _Snapshot(top, turns, changes, savings, refusals, agent_types)
 
 
 def _batches(snap: _Snapshot, start: Marks, result: ExportResult) -> Iterator[tuple[_Batch, Marks]]:
@@ -146,7 +179,7 @@ def _batches(snap: _Snapshot, start: Marks, result: ExportResult) -> Iterator[tu
     for row in snap.turns:
         _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), _five(row[5:10]), None)
         result.turns += 1
-        marks = Marks(row[0], marks.changes_seq, marks.tool_calls_id, marks.refusals_id)
+        marks = replace(marks, turns_id=row[0])
         if batch.size() >= BATCH_KEYS:
             yield batch, marks
             batch = _Batch()
@@ -159,13 +192,19 @@ def _batches(snap: _Snapshot, start: Marks, result: ExportResult) -> Iterator[tu
         _add_turn(batch, row[1], row[3], row[4], agent_type(row[1], row[2]), deltas, current)
         after[turn_id] = _five(c - d for c, d in zip(current, deltas, strict=True))
         result.token_changes += 1
-    for key, tokens in avoided_rows(start):
+    marks = replace(marks, turns_id=top.turns_id, changes_seq=top.changes_seq)
+    for rowid, key, tokens in avoided_rows(snap.savings, agent_type):
         batch.avoided[key] += tokens
+        result.savings += 1
+        marks = replace(marks, savings_id=rowid)
+        if batch.size() >= BATCH_KEYS:
+            yield batch, marks
+            batch = _Batch()
     for session_id, agent_id, tool_name, reason in snap.refusals:
         batch.refusals[(("session.id", session_id), ("agent.type", agent_type(session_id, agent_id)),
                         ("tool.name", tool_name), ("reason", reason))] += 1
         result.refusals += 1
-    yield batch, Marks(top.turns_id, top.changes_seq, marks.tool_calls_id, top.refusals_id)
+    yield batch, replace(marks, savings_id=top.savings_id, refusals_id=top.refusals_id)
 
 
 def export(ledger: sqlite3.Connection, endpoint: str, timeout_s: float = TIMEOUT_S) -> ExportResult:
@@ -174,7 +213,7 @@ def export(ledger: sqlite3.Connection, endpoint: str, timeout_s: float = TIMEOUT
     start = read_marks(ledger, target)
     snap = _snapshot(ledger, start)
     result = ExportResult()
-    if not (snap.turns or snap.changes or snap.refusals):
+    if not (snap.turns or snap.changes or snap.savings or snap.refusals):
         return result  # nothing new: no request at all
     sdk = _Sdk(endpoint, timeout_s)
     try:
