@@ -227,8 +227,12 @@ async def test_a_check_that_leaves_a_setsid_process_running_says_it_was_ended(pr
 
     if shutil.which("setsid") is None:
         pytest.skip("needs setsid (util-linux)")
-    write("escape.py", "import subprocess\np = subprocess.Popen(['setsid', 'sleep', '300'])\n"
-                       "open('sleeper.pid', 'w').write(str(p.pid))\n")
+    # The check returns only once its escapee runs `sleep` (setsid execs it), so the name it is ended under is known.
+    write("escape.py", "import subprocess, time\np = subprocess.Popen(['setsid', 'sleep', '300'])\n"
+                       "open('sleeper.pid', 'w').write(str(p.pid))\n"
+                       "deadline = time.monotonic() + 60\n"
+                       "while open(f'/proc/{p.pid}/comm').read().strip() != 'sleep' and time.monotonic() < deadline:\n"
+                       "    time.sleep(0.01)\n")
     _configure(write, 'serve = "python escape.py"\n')
     call = await call_run_checks(project)
     pid = int((project / "sleeper.pid").read_text(encoding="utf-8"))
