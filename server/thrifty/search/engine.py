@@ -298,9 +298,11 @@ def _windows(root: Path, path: str, match_lines: MatchLines, request: SearchRequ
     if request.scope == "symbol" and text.whole and text.size <= OUTLINE_MAX_BYTES:
         symbols = outline(text.text, path)
     if symbols:
-        return text, widen(match_lines, request.context, text.total, lambda line: enclosing(symbols, line),
-                           max_symbol_lines)
-    return text, around(match_lines, request.context, text.total)
+        windows = widen(match_lines, request.context, text.total, lambda line: enclosing(symbols, line),
+                        max_symbol_lines)
+    else:
+        windows = around(match_lines, request.context, text.total)
+    return text.keep(((w.start, w.end) for w in windows), (line for w in windows for line in w.matches)), windows
 
 
 def _uncovered(line_counts: Iterable[tuple[int, int]], covered_before: int, limit: int) -> tuple[MatchLines, int]:
