@@ -7,9 +7,10 @@ very document into `SessionsReport`, and a test checks that the model's dump equ
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from typing import TypedDict
+
+import orjson
 
 from thrifty.ledger import queries
 from thrifty.ledger.queries import Filters, Usage
@@ -78,5 +79,8 @@ def sessions_document(conn: sqlite3.Connection, filters: Filters) -> dict[str, o
 
 
 def dumps(document: dict[str, object]) -> str:
-    """The document as `model_dump_json(indent=2)` lays it out (two-space indent, UTF-8 kept as is)."""
-    return json.dumps(document, indent=2, ensure_ascii=False)
+    """The document as `model_dump_json(indent=2)` lays it out (two-space indent, UTF-8 kept as is).
+
+    orjson, not `json`: with an indent the standard library falls back to its pure-Python encoder, a quarter of the
+    whole command's time over a large ledger."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode()
