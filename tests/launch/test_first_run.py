@@ -266,8 +266,12 @@ def test_the_build_byte_compiles_the_server_even_where_bytecode_writing_is_turne
     link_venv(tmp_path / "venv")
     monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
     environment._precompile(tmp_path / "venv", plugin, tmp_path / "setup.log")
-    compiled = {path.name.split(".")[0] for path in (plugin / "server" / "thrifty").glob("__pycache__/*.pyc")}
+    package = plugin / "server" / "thrifty"
+    compiled = {path.name.split(".")[0] for path in package.glob("__pycache__/*.pyc")}
     assert {"app", "cli", "instructions"} <= compiled
+    # the hooks' modules too, which the server never imports: each hook would otherwise compile them every run
+    assert {"gate", "budgets", "settings"} <= {p.name.split(".")[0] for p in package.glob("guard/__pycache__/*.pyc")}
+    assert "pre_tool_use" in {p.name.split(".")[0] for p in package.glob("hooks/__pycache__/*.pyc")}
     assert (tmp_path / "setup.log").read_text(encoding="utf-8") == ""  # imported without an error
 
 
