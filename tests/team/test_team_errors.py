@@ -60,7 +60,7 @@ def test_a_bad_url_gets_a_clear_message_without_its_password(machine: Machine, p
         message = _failed_cleanly(machine, *args)
         assert expected in message
         assert wrong not in message and PASSWORD not in message
-        assert "***" in message
+        assert "***" in message or case == "scheme"  # a value that is not a PostgreSQL URL is not echoed at all
 
 
 def test_the_password_reaches_no_output_log_or_ledger(machine: Machine, team_url: str, pg_server: TempPostgres) -> None:

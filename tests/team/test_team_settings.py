@@ -67,3 +67,24 @@ def test_without_the_extra_the_message_names_the_install_command(monkeypatch: py
 def test_team_report_misuse_gets_a_usage_message(args: list[str], message: str) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2 and message in result.output
+
+
+@pytest.mark.parametrize("url, secret", [
+    ("postgresql://me:ab#cd@db/team", "ab#cd"),  # '#' would start a fragment for URL parsing
+    ("postgresql://me:a/b?cd@db:5432/team", "a/b?cd"),  # '/' and '?' would start a path and a query
+    ("postgresql://me:pw12@db/team?password=p@ss:w0rd", "ss:w0rd"),  # two readings that overlap
+])
+def test_a_password_that_url_parsing_misreads_is_masked_everywhere(url: str, secret: str) -> None:
+    from thrifty.dburl import target_key
+
+    for shown in (redact(url), scrub(f"cannot connect to {url}", url)):
+        assert secret not in shown and "***" in shown
+    assert secret not in target_key(url)
+
+
+def test_an_otlp_endpoint_with_credentials_is_refused() -> None:
+    from thrifty.guard.settings import parse_endpoint
+
+    assert parse_endpoint("http://collector:4318") == "http://collector:4318"
+    with pytest.raises(ValueError, match="OTEL_EXPORTER_OTLP_HEADERS"):
+        parse_endpoint("https://user:t0ken@collector:4318")

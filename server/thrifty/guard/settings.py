@@ -334,8 +334,13 @@ def parse_url(raw: object) -> str:
 
 
 def parse_endpoint(raw: object) -> str:
-    """An OTLP/HTTP endpoint ('' = off), e.g. http://collector:4318."""
-    return _url(raw, ("http://", "https://"), "an http(s) URL", "http://collector:4318")
+    """An OTLP/HTTP endpoint ('' = off), e.g. http://collector:4318; never with credentials in it, since the
+    endpoint is shown in output and logs and names the export's marks."""
+    text = _url(raw, ("http://", "https://"), "an http(s) URL", "http://collector:4318")
+    if "@" in text.partition("://")[2].partition("/")[0]:
+        raise ValueError("an OTLP endpoint must not carry credentials (user:token@host): set them in "
+                         "OTEL_EXPORTER_OTLP_HEADERS, which the exporter reads, e.g. 'authorization=Bearer ...'")
+    return text
 
 
 PARSERS = {"usd": parse_usd, "tokens": parse_tokens, "percent": parse_percent, "count": parse_count,

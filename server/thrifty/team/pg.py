@@ -17,6 +17,7 @@ from thrifty.dburl import redact, scrub
 from thrifty.team.deps import require
 
 SCHEMA_LOCK = 727_001  # pg_advisory_xact_lock key: concurrent first syncs create the tables one at a time
+STATEMENT_TIMEOUT_MS = 120_000
 CONNECT_TIMEOUT_S = 10
 
 
@@ -33,11 +34,16 @@ def connect(url: str) -> Any:
     """
     text = url.strip()
     if not text.startswith(("postgresql://", "postgres://")):
-        raise TeamDbError(f"team_db must be a PostgreSQL URL like postgresql://user@host:5432/dbname, "
-                          f"got {redact(text)!r}")
+        # Not echoed: a libpq key=value string (host=db password=...) would show its password.
+        raise TeamDbError("team_db must be a PostgreSQL URL like postgresql://user@host:5432/dbname (key=value "
+                          "connection strings are not supported; keep the password in PGPASSWORD or ~/.pgpass)")
     psycopg = require("psycopg", "the team view")
     try:
-        return psycopg.connect(text, connect_timeout=CONNECT_TIMEOUT_S, application_name="thrifty", autocommit=True)
+        # A network path that dies mid-sync must not hang the background job (and the team lock) for good:
+        # keepalives and a TCP user timeout notice a dead peer, a statement timeout bounds any one statement.
+        return psycopg.connect(text, connect_timeout=CONNECT_TIMEOUT_S, application_name="thrifty", autocommit=True,
+                               keepalives=1, keepalives_idle=30, tcp_user_timeout=60_000,
+                               options=f"-c statement_timeout={STATEMENT_TIMEOUT_MS}")
     except psycopg.Error as exc:
         raise TeamDbError(f"cannot connect to the team database {redact(text)}: {_reason(exc, text)}") from None
     except Exception as exc:  # noqa: BLE001 - libpq rejects a malformed URL with ProgrammingError/ValueError
