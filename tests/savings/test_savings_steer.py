@@ -72,3 +72,35 @@ def test_max_concurrent_subagents_counts_the_running_ones(project: Path) -> None
                    error="boom")
     run("post-tool-use-failure", failed, options)
     assert run("pre-tool-use", event("s12", project, "Agent", spawn), options) == {}
+
+
+def _run_quickly(payload: dict[str, object], options: dict[str, object] | None = None) -> dict[str, object]:
+    """The hook's reply; a hook that blocks fails the test within 8 s (the hook's own limit is 10 s)."""
+    import json
+    import subprocess
+
+    from fixtures_gen.hooks import hook_command, hook_env
+
+    done = subprocess.run(hook_command("pre-tool-use"), input=json.dumps(payload), capture_output=True, text=True,
+                          env=hook_env({"loop_repeat_limit": 0, "loop_idle_limit": 0, **(options or {})}),
+                          timeout=8, check=False)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    return json.loads(done.stdout) if done.stdout.strip() else {}
+
+
+def test_a_whole_read_of_a_fifo_or_device_gets_no_hint_and_does_not_block(project: Path) -> None:
+    import os
+
+    fifo = project / "pipe"
+    os.mkfifo(fifo)
+    assert _run_quickly(event("s20", project, "Read", {"file_path": str(fifo)})) == {}
+    assert _run_quickly(event("s21", project, "Read", {"file_path": "/dev/zero"})) == {}
+
+
+def test_a_fifo_in_place_of_the_config_files_does_not_block_a_bash_call(project: Path) -> None:
+    import os
+
+    os.mkfifo(project / ".thrifty.toml")
+    os.mkfifo(project / "pyproject.toml")
+    reply = _run_quickly(event("s22", project, "Bash", {"command": "python -m pytest -q"}))
+    assert 'run_checks(checks=["pytest"])' in (context_of(reply) or "")

@@ -13,6 +13,7 @@ column). `steer = hint` adds the hint as additionalContext; `enforce` refuses th
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -61,9 +62,12 @@ def _whole_read(tool_input: Mapping[str, Any], project_dir: str) -> Hint | None:
     if not isinstance(path, str) or tool_input.get("offset") is not None or tool_input.get("limit") is not None:
         return None
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
     except OSError:
         return None
+    if not stat.S_ISREG(info.st_mode):
+        return None  # a FIFO or device (/dev/zero): reading it to count lines would hang the hook
+    size = info.st_size
     lines = _count_lines(path) if size <= COUNT_LINES_MAX_BYTES else None
     if size <= WHOLE_MAX_BYTES and (lines is None or lines <= WHOLE_MAX_LINES):
         return None
@@ -101,9 +105,10 @@ def _check(command: str, project_dir: str) -> Hint | None:
 
 
 def _count_lines(path: str) -> int | None:
+    from thrifty.regular_file import read_regular
+
     try:
-        with open(path, "rb") as fh:
-            data = fh.read()
+        data = read_regular(path)  # swapped for a FIFO since the stat: raises rather than blocks
     except OSError:
         return None
     return data.count(b"\n") + (0 if not data or data.endswith(b"\n") else 1)
