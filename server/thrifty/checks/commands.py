@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from thrifty.checks.formats import guess_format
+from thrifty.regular_file import read_regular
 
 _SEPARATORS = {"&&", "||", ";", "|", "&"}
 _DETECTED_NAMES = {"cargo": "cargo-test", "gotest": "go-test"}  # detect.py's names where they differ from formats
@@ -78,7 +79,7 @@ def _splits(command: str) -> bool:
 
 def _table(path: Path, keys: tuple[str, ...]) -> dict[str, Any] | None:
     try:
-        data = path.read_bytes()
+        data = read_regular(path)  # a FIFO in its place raises rather than blocking every Bash call's hook
     except OSError:
         return None
     if b"checks" not in data:

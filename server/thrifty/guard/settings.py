@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+
+from thrifty.regular_file import read_regular
 
 ENV_PREFIX = "CLAUDE_PLUGIN_OPTION_"
 Level = Literal["session", "subagent", "daily", "team_daily"]
@@ -150,7 +151,7 @@ def project_dir_of(event: Mapping[str, Any], env: Mapping[str, str] = os.environ
 
 def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> None:
     try:
-        data = _read_regular(path)
+        data = read_regular(path)
     except OSError:
         return
     if b"thrifty" not in data and b"budget" not in data:
@@ -177,19 +178,6 @@ def _apply_file(settings: Settings, path: Path, table_path: tuple[str, ...]) -> 
             settings.errors.append(f"{where}: unknown setting {key!r}; known: {', '.join(KEYS)}")
             continue
         _apply(settings, key, value, path.name)
-
-
-def _read_regular(path: Path) -> bytes:
-    """The file's bytes; a FIFO or device in its place raises instead of blocking the hook (O_NONBLOCK, S_ISREG)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path}: not a regular file")
-        os.set_blocking(fd, True)
-        with os.fdopen(os.dup(fd), "rb") as fh:
-            return fh.read()
-    finally:
-        os.close(fd)
 
 
 def _table(doc: dict[str, Any], table_path: tuple[str, ...]) -> Any:
