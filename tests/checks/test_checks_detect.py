@@ -66,3 +66,23 @@ def test_project_files_that_are_fifos_or_links_out_are_not_read(project: Path, t
     done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, timeout=60,
                           check=True)  # a blocked read of the FIFO would fail here, after the timeout
     assert done.stdout.strip() == "[]"
+
+
+def test_setup_cfg_fifo_and_tox_ini_link_out_are_not_read(project: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    os.mkfifo(project / "setup.cfg")
+    outside = tmp_path / "outside-tox.ini"
+    outside.write_text("[flake8]\n[tool:pytest]\n", encoding="utf-8")
+    (project / "tox.ini").symlink_to(outside)
+    code = "import sys; from pathlib import Path; from thrifty.checks.detect import detect_checks; " \
+           "print([c.name for c in detect_checks(Path(sys.argv[1]), '')])"
+    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, timeout=20,
+                          check=True)  # a blocked read of the FIFO would fail here, after the timeout
+    assert done.stdout.strip() == "[]"
+
+
+def test_setup_cfg_inside_the_project_is_still_read(project: Path, write) -> None:
+    write("setup.cfg", "[flake8]\nmax-line-length = 100\n")
+    assert "flake8" in _names(project)

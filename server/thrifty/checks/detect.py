@@ -27,7 +27,7 @@ def detect_checks(root: Path, path_env: str) -> list[CheckSpec]:
     """Checks inferred from the project's files; `path_env` is the PATH checks will run with."""
     pyproject = _toml(root, root / "pyproject.toml")
     tool = pyproject.get("tool", {}) if isinstance(pyproject.get("tool"), dict) else {}
-    setup_cfg = _ini(root / "setup.cfg", root / "tox.ini")
+    setup_cfg = _ini(root, root / "setup.cfg", root / "tox.ini")
     found: list[CheckSpec] = []
 
     def add(name: str, argv: list[str], fmt: str, why: str) -> None:
@@ -117,13 +117,15 @@ def _read(root: Path, path: Path) -> bytes:
         return handle.read()
 
 
-def _ini(*paths: Path) -> dict[str, Any]:
+def _ini(root: Path, *paths: Path) -> dict[str, Any]:
     sections: dict[str, Any] = {}
     for path in paths:
+        if not path.is_file():
+            continue
         parser = ConfigParser()
         try:
-            parser.read(path, encoding="utf-8")
-        except (ConfigParserError, UnicodeDecodeError):
+            parser.read_string(_read(root, path).decode("utf-8"), source=str(path))
+        except (OSError, ConfigParserError, UnicodeDecodeError, ToolError):
             continue
         sections.update(dict.fromkeys(parser.sections(), True))
     return sections

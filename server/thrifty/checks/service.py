@@ -48,7 +48,9 @@ async def run_checks(
     started = time.monotonic()
     env = check_env(root)
     config = load_config(root)
-    available = config.checks if config else {s.name: s for s in detect_checks(root, env["PATH"])}
+    # Detection reads project files: off the event loop, so a slow or odd file cannot freeze the server.
+    detected = None if config else await anyio.to_thread.run_sync(detect_checks, root, env["PATH"])
+    available = config.checks if config else {s.name: s for s in detected or []}
     selected = select_checks(available, names)
     targets, what = _targets(root, paths, changed)
     plans = [plan_check(spec, root, targets, what) for spec in selected]
