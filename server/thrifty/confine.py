@@ -23,10 +23,10 @@ def resolve_in_root(root: Path, user_path: str) -> Path:
     """
     if "\x00" in user_path:
         raise ToolError(f"{user_path!r}: a path cannot contain a NUL byte")
-    candidate = Path(user_path).expanduser()
-    if not candidate.is_absolute():
-        candidate = root / candidate
     try:
+        candidate = Path(user_path).expanduser()  # `~nosuchuser/x`: RuntimeError, an error for this path only
+        if not candidate.is_absolute():
+            candidate = root / candidate
         resolved = candidate.resolve(strict=False)
     except (OSError, RuntimeError) as exc:  # a symlink loop: RuntimeError before Python 3.13, OSError after
         raise ToolError(f"{user_path}: cannot be resolved ({exc})") from exc

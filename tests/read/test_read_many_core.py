@@ -152,6 +152,13 @@ def test_items_the_file_system_rejects_fail_alone_and_a_link_loop_does_not_hide_
     assert "== src/app.py:1-1 of 1 ==\n1 x = 1" in result.text
 
 
+def test_a_tilde_path_for_an_unknown_user_fails_alone(project: Path) -> None:
+    (project / "app.py").write_text("x = 1\n", encoding="utf-8")
+    result = read_many(project, ["~nosuchuser_thrifty/x.py", "app.py"], 6000)
+    assert [r.status for r in result.items] == ["error", "ok"]
+    assert "~nosuchuser_thrifty/x.py: cannot be resolved" in result.items[0].note
+
+
 def test_an_ambiguous_symbol_lists_each_definition_with_its_lines(project: Path) -> None:
     (project / "two.py").write_text("class A:\n    def run(self):\n        pass\n\nclass B:\n    def run(self):\n"
                                     "        pass\n", encoding="utf-8")
