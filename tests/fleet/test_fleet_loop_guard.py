@@ -109,3 +109,15 @@ def test_a_failing_tool_repeating_the_same_error_counts_as_nothing_new(project: 
         failure = dict(event, hook_event_name="PostToolUseFailure", error="make: *** No rule to make target")
         assert run_hook("post-tool-use-failure", failure, options).returncode == 0
     assert denied(call(session, project, "Bash", {"command": "make test9"}, options)) is not None
+
+
+def test_polling_the_same_input_while_each_result_is_new_is_not_a_repeat(project: Path) -> None:
+    session = make_session(39, project, subagents=0)
+    options = {"loop_idle_limit": 0}
+    poll = {"bash_id": "b1"}
+    for index in range(7):
+        output = {"output": f"line {index}\n", "status": "running"}
+        assert denied(run_with_result(session, project, "BashOutput", poll, output, options)) is None
+    still = {"output": "", "status": "running"}  # new once, then the same again and again: a repeat after all
+    answers = [run_with_result(session, project, "BashOutput", poll, still, options) for _ in range(6)]
+    assert [denied(answer) is None for answer in answers] == [True] * 5 + [False]

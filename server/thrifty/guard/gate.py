@@ -147,7 +147,7 @@ def shorten_error(error: Exception) -> str:
 
 
 def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ) -> None:
-    """Record the call's result for the idle rule and bring the session's spend up to date (async hook)."""
+    """Record the call's result for the loop guard's rules and bring the session's spend up to date (async hook)."""
     ids = _ids(event)
     if ids is None:
         return
@@ -155,7 +155,7 @@ def post_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ)
     project_dir = project_dir_of(event, env)
     settings = resolve(project_dir, env)
     tool_use_id = _str(event.get("tool_use_id"))
-    wants_result = bool(settings["loop_idle_limit"]) and tool_use_id is not None
+    wants_result = bool(settings["loop_idle_limit"] or settings["loop_repeat_limit"]) and tool_use_id is not None
     wants_spend = settings.budgets_on and _str(event.get("transcript_path")) is not None
     failed = "tool_response" not in event
     fact = events.fact_of(event, project_dir) if tool_use_id is not None and not failed else None

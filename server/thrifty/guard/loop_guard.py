@@ -1,8 +1,10 @@
 """Runaway-loop guard: a small ring of each agent's recent tool calls in the ledger, judged before the next call.
 
 Two rules, each with its own threshold (0 turns it off):
-- repeat: the same tool with the same input `loop_repeat_limit` times in a row (the Nth is refused; a refused call
-  still counts, so retrying the same call is refused again until something else happens).
+- repeat: the same tool with the same input `loop_repeat_limit` times in a row, none of whose results was new (the
+  Nth is refused; a refused call still counts, so retrying the same call is refused again until something else
+  happens). A call whose result this agent had not seen before ends the run, so polling (BashOutput, TaskOutput)
+  that keeps returning new output is not a repeat; a call whose result is not known yet counts.
 - idle: `loop_idle_limit` calls in a row that changed no file (Edit/Write/MultiEdit/NotebookEdit) and whose results
   had all been seen before by this agent. Results come from PostToolUse; a call whose result is not known yet is
   skipped, neither counted nor breaking the run. A refusal ends the run, so the agent gets a fresh window after it.
@@ -40,9 +42,9 @@ def judge(rows: list[tuple[str, str, int, int, int | None]], tool_name: str, key
     repeat_limit = settings["loop_repeat_limit"]
     if repeat_limit:
         same = 0
-        for name, input_key, _, _, _ in rows:
-            if name != tool_name or input_key != key:
-                break
+        for name, input_key, _, _, novel in rows:
+            if name != tool_name or input_key != key or novel:
+                break  # a call whose result was new (polling BashOutput/TaskOutput) ends the run
             same += 1
         if same + 1 >= repeat_limit:
             return (f"{LOOP_REFUSAL}: this is identical call number {same + 1} in a row to {tool_name} with the "
