@@ -7,7 +7,9 @@ Requests are checked against the SDK's own request types (`batch_create_params.R
 Deterministic: tokens are 1 per 4 characters (+3 per request, +2 for a system prompt); batches end on their first
 retrieve unless told otherwise; the first request of a system prompt writes the 1-hour cache and later ones read
 it. Scriptable: `fail(...)` queues HTTP errors, `outcomes` sets per-custom_id results, `expire_all` ends batches
-expired, `hold_create(n)` parks the n-th create (before or after creating the batch) until `release()`.
+expired, `hold_create(n)` parks the n-th create (before or after creating the batch) until `release()`,
+`fail_after_create` makes creates create the batch and then answer an error (the batch unlisted for a while, as a
+batch the server is still creating may be), `bad_usage` gives those custom_ids' results unusable token counts.
 """
 
 from __future__ import annotations
@@ -66,6 +68,10 @@ class FakeBatches:
         self.cached_prefixes: set[str] = set()
         self.hold: dict[str, Any] | None = None
         self.creates = 0
+        self.after_create_failures: list[int] = []
+        self.unlisted: dict[str, int] = {}  # batch id -> how many more list calls leave it out
+        self.bad_usage: set[str] = set()
+        self.hidden_lists = 0
         self.ids = itertools.count(1)
         self.clock = datetime.now(UTC)  # creation times step by 1 s from here
         self.url = ""
@@ -74,6 +80,12 @@ class FakeBatches:
     def fail(self, method: str, path: str, statuses: list[int]) -> None:
         """The next calls to (method, path prefix) answer these HTTP statuses, in order."""
         self.failures[(method, path)] = list(statuses)
+
+    def fail_after_create(self, statuses: list[int], hidden_lists: int = 1) -> None:
+        """The next creates make their batch, then answer these statuses; the batch is left out of `hidden_lists`
+        list calls."""
+        self.after_create_failures = list(statuses)
+        self.hidden_lists = hidden_lists
 
     def hold_create(self, nth: int, after_creating: bool) -> None:
         """Park the nth create call (1-based) until `release()`; with `after_creating` the batch exists first."""
@@ -166,6 +178,8 @@ class FakeBatches:
                     "cache_creation_input_tokens": write, "cache_read_input_tokens": read,
                     "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": write},
                     "service_tier": "batch"}))
+            if custom_id in self.bad_usage:
+                message.usage.input_tokens = -1
             result = {"type": "succeeded", "message": message.model_dump(mode="json")}
         line = {"custom_id": custom_id, "result": result}
         MessageBatchIndividualResponse.model_validate(line)
@@ -179,6 +193,9 @@ class FakeBatches:
 
     def listing(self, limit: int, after_id: str | None) -> dict[str, Any]:
         ids = sorted(self.batches, reverse=True)  # newest first
+        hidden = {i for i, n in self.unlisted.items() if n > 0}
+        self.unlisted = {i: n - 1 for i, n in self.unlisted.items() if n > 1}
+        ids = [i for i in ids if i not in hidden]
         if after_id:
             ids = ids[ids.index(after_id) + 1:]
         page = ids[:limit]
@@ -287,6 +304,11 @@ class _Handler(BaseHTTPRequestHandler):
             hold = fake.hold if fake.hold is not None and fake.hold["nth"] == fake.creates else None
             if hold is None or hold["after"]:
                 created = fake.create(body["requests"])
+                if fake.after_create_failures:
+                    status = fake.after_create_failures.pop(0)
+                    fake.unlisted[created["id"]] = fake.hidden_lists
+                    self._error(status, "api_error", f"scripted {status} after creating {created['id']}")
+                    return
         if hold is not None:
             hold["reached"].set()
             hold["release"].wait(HOLD_TIMEOUT_S)

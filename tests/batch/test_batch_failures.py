@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
+import anthropic
+import pytest
 from batch_helpers import JOB_200, custom_ids, thrifty, thrifty_json, write_job
 from fake_api import FakeBatches
+
+from thrifty.batch import store
 
 
 def test_errored_and_expired_items_are_listed_and_sent_again_only_on_request(fake: FakeBatches, project: Path,
@@ -90,15 +97,80 @@ def test_rate_limits_that_outlast_the_retries_say_what_is_left_and_a_rerun_sends
     assert len(fake.created_requests) == 200 and len({c for _, c in fake.created_requests}) == 200
 
 
-def test_a_server_error_on_create_is_checked_against_the_batch_list_before_sending_again(
+def test_a_server_error_on_create_is_not_resent_but_settled_by_the_next_submit(
         fake: FakeBatches, project: Path, tickets: Path) -> None:
     job = write_job(project)
-    fake.fail("POST", "/v1/messages/batches", [500])
-    sent = thrifty_json("batch", "submit", str(job))
-    assert sent["sent"] == 200 and len(fake.created_requests) == 200
-    first_list = fake.calls.index(("GET", "/v1/messages/batches"))
-    assert fake.calls[first_list - 1] == ("POST", "/v1/messages/batches")
-    assert len({c for _, c in fake.created_requests}) == 200
+    ids = custom_ids(job, project)
+    fake.fail_after_create([500], hidden_lists=100)  # the batch is made, the answer is a 500, the list lags
+    result = thrifty("batch", "submit", str(job), "--json")
+    assert result.exit_code == 1
+    first = json.loads(result.stdout)
+    assert "failed ambiguously" in first["error"] and "nothing is resent now" in first["error"]
+    assert first["sent"] == 0 and first["left"] == 200
+    assert fake.calls.count(("POST", "/v1/messages/batches")) == 1  # no second create in the same run
+    assert [b for b, _ in fake.created_requests] == ["msgbatch_000001"] * 75
+
+    fake.unlisted.clear()  # a few minutes later the list shows it
+    rerun = thrifty_json("batch", "submit", str(job))  # adopted, the rest sent
+    assert rerun["error"] is None
+    assert [(b["batch_id"], b["requests"], b["adopted"]) for b in rerun["batches"]] == [
+        ("msgbatch_000001", 75, True), ("msgbatch_000002", 75, False), ("msgbatch_000003", 50, False)]
+    assert sorted(c for _, c in fake.created_requests) == sorted(ids)  # every item exactly once
+    assert thrifty_json("batch", "results", "label", "--out", str(project / "out"))["succeeded"] == 200
+
+
+def test_a_timeout_on_create_is_not_resent_and_an_unmade_batch_is_sent_by_the_rerun(
+        fake: FakeBatches, project: Path, tickets: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    job = write_job(project)
+    ids = custom_ids(job, project)
+    real = anthropic.Anthropic.with_options
+
+    def timing_out(self: anthropic.Anthropic, **kwargs: Any) -> anthropic.Anthropic:
+        if kwargs.get("max_retries") == 0:  # the create client
+            kwargs["timeout"] = 0.000001
+        return real(self, **kwargs)
+
+    monkeypatch.setattr(anthropic.Anthropic, "with_options", timing_out)
+    result = thrifty("batch", "submit", str(job), "--json")
+    assert result.exit_code == 1
+    assert "did not answer in time" in json.loads(result.stdout)["error"]
+    assert fake.calls.count(("POST", "/v1/messages/batches")) <= 1
+    monkeypatch.setattr(anthropic.Anthropic, "with_options", real)
+    thrifty_json("batch", "submit", str(job))
+    assert sorted(c for _, c in fake.created_requests) == sorted(ids)  # made by one run or the other, once
+
+
+def test_a_same_sized_batch_of_another_job_is_not_adopted(fake: FakeBatches, project: Path, tickets: Path) -> None:
+    job = write_job(project)
+    ids = custom_ids(job, project)
+    fake.fail("POST", "/v1/messages/batches", [500])  # refused before creating anything
+    assert thrifty("batch", "submit", str(job), "--json").exit_code == 1
+    body = {"model": "claude-haiku-4-5-20251001", "max_tokens": 8, "messages": [{"role": "user", "content": "hi"}]}
+    with fake.lock:  # another tool's batch of 75 requests, made meanwhile and ended
+        foreign = fake.create([{"custom_id": f"other-{n}", "params": body} for n in range(75)])["id"]
+        fake.retrieve(foreign)
+    rerun = thrifty_json("batch", "submit", str(job))
+    assert foreign not in {b["batch_id"] for b in rerun["batches"]}
+    assert rerun["sent"] == 200 and not any(b["adopted"] for b in rerun["batches"])
+    assert sorted(c for b, c in fake.created_requests if b != foreign) == sorted(ids)
+
+
+def test_results_with_unusable_token_counts_are_a_clear_error(fake: FakeBatches, project: Path,
+                                                              tickets: Path) -> None:
+    job = write_job(project)
+    fake.bad_usage = {custom_ids(job, project)[5]}
+    thrifty_json("batch", "submit", str(job))
+    result = thrifty("batch", "results", "label", "--out", str(project / "out"))
+    assert result.exit_code == 1 and "unusable token counts" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_public_store_function_is_called_somewhere() -> None:
+    source = "".join(p.read_text() for p in Path(store.__file__).parent.parent.rglob("*.py"))
+    unused = [name for name, value in vars(store).items()
+              if inspect.isfunction(value) and value.__module__ == store.__name__
+              and len(re.findall(rf"\b{name}\(", source)) <= len(re.findall(rf"\bdef {name}\(", source))]
+    assert unused == []
 
 
 def test_status_of_an_unknown_id_and_results_before_any_submit_are_clear(fake: FakeBatches) -> None:

@@ -153,13 +153,3 @@ def record_results(conn: sqlite3.Connection, sub_id: int, results: Iterable[tupl
         [(kind, message_id, error, sub_id, custom_id) for custom_id, kind, message_id, error in results])
     conn.execute("UPDATE batch_submissions SET results_read_at = ? WHERE id = ?", (now(), sub_id))
 
-
-def failed_items(conn: sqlite3.Connection, sub_ids: Sequence[int]) -> list[tuple[str, str, str, str | None]]:
-    """(item, custom_id, result, error) of the requests of these submissions that did not succeed."""
-    if not sub_ids:
-        return []
-    marks = ",".join("?" * len(sub_ids))
-    rows = conn.execute(
-        f"""SELECT item, custom_id, result, error FROM batch_requests WHERE submission_id IN ({marks})
-            AND result IN ('errored', 'expired', 'canceled') ORDER BY item""", list(sub_ids))
-    return [(str(item), str(custom_id), str(result), error) for item, custom_id, result, error in rows]

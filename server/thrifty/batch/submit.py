@@ -1,12 +1,13 @@
 """Send a job's items as Message Batches, never one twice.
 
 Before each `batches.create` the submission and its requests are committed as 'creating'; the moment the call
-returns, the batch id is committed. A 'creating' row left by a crash (or by a 5xx or a dropped connection, which
-may or may not have created the batch) is settled against the API's batch list: a batch created after it started,
-with its number of requests and claimed by no other submission, is adopted; none means nothing was created and its
-items are sent again; several is refused rather than guessed. `create` runs without the SDK's retries (a retried
-create could create twice); a 429 means nothing was created, so it is retried here with backoff.
-"""
+returns, the batch id is committed. A 'creating' row left by a crash, a timeout, a 5xx or a dropped connection
+(which may or may not have created the batch) is not settled in the same run (a batch still being created may not
+be listed yet) but by the next submit, against the API's batch list: a batch created after the row started (less
+CLOCK_SLACK), with its number of requests, claimed by no other submission and, once it has ended, whose results
+name exactly the row's custom_ids, is adopted; none means nothing was created and its items are sent again;
+several is refused rather than guessed. `create` runs without the SDK's retries (a retried create could create
+twice); a 429 means nothing was created, so it is retried here with backoff."""
 
 from __future__ import annotations
 
@@ -100,6 +101,7 @@ def settle(conn: sqlite3.Connection, client: anthropic.Anthropic, job: str) -> l
 def _find_created(conn: sqlite3.Connection, client: anthropic.Anthropic, sub: sqlite3.Row) -> Any:
     since = datetime.fromisoformat(str(sub["started_at"]).replace("Z", "+00:00")) - CLOCK_SLACK
     claimed = {row[0] for row in conn.execute("SELECT batch_id FROM batch_submissions WHERE batch_id IS NOT NULL")}
+    ids = set(store.request_items(conn, sub["id"]))
     candidates = []
     try:
         for batch in client.messages.batches.list(limit=100):  # newest first
@@ -107,7 +109,7 @@ def _find_created(conn: sqlite3.Connection, client: anthropic.Anthropic, sub: sq
                 break
             counts = batch.request_counts
             total = counts.processing + counts.succeeded + counts.errored + counts.canceled + counts.expired
-            if batch.id not in claimed and total == sub["requests"]:
+            if batch.id not in claimed and total == sub["requests"] and _same_requests(client, batch, ids):
                 candidates.append(batch)
     except anthropic.AnthropicError as exc:
         raise BatchError(describe(exc, "checking whether an interrupted submission created a batch")
@@ -118,6 +120,17 @@ def _find_created(conn: sqlite3.Connection, client: anthropic.Anthropic, sub: sq
                          f"may have created any of {ids}; nothing more was sent. Cancel the ones that are not "
                          "this job's in the Console, then run the same command again")
     return candidates[0] if candidates else None
+
+
+def _same_requests(client: anthropic.Anthropic, batch: Any, custom_ids: set[str]) -> bool:
+    """Whether `batch` may hold exactly these requests: the API lists no custom_ids, but an ended batch's results
+    name every one, so a batch of the same size from another job or tool is told apart once it has ended.
+
+    A batch still processing cannot be checked; its size and creation time must do (several such are refused).
+    """
+    if batch.results_url is None:
+        return True
+    return {entry.custom_id for entry in client.messages.batches.results(batch.id)} == custom_ids
 
 
 @contextmanager
@@ -170,6 +183,13 @@ def submit(conn: sqlite3.Connection, client: anthropic.Anthropic, job: str, mode
 
 def _create(conn: sqlite3.Connection, client: anthropic.Anthropic, sub_id: int, requests: list[Request],
             pause: Sleep) -> Any:
+    """The batch created for `requests`, recorded against submission `sub_id`.
+
+    Raises:
+        BatchError: the API refused the request (4xx); nothing was created.
+        _GaveUp: still rate limited after CREATE_ATTEMPTS (nothing created), or the call failed ambiguously (the
+            row stays 'creating' for the next submit to settle).
+    """
     creator = client.with_options(max_retries=0)
     last: anthropic.AnthropicError | None = None
     for attempt in range(CREATE_ATTEMPTS):
@@ -180,14 +200,13 @@ def _create(conn: sqlite3.Connection, client: anthropic.Anthropic, sub_id: int, 
         except anthropic.RateLimitError as exc:  # refused: nothing was created
             last = exc
             continue
-        except (anthropic.InternalServerError, anthropic.APIConnectionError) as exc:  # created or not: look
-            last = exc
-            sub = next(s for s in store.submissions(conn, live_only=True) if s["id"] == sub_id)
-            found = _find_created(conn, client, sub)
-            if found is not None:
-                store.created(conn, sub_id, found)
-                return found
-            continue
+        except (anthropic.InternalServerError, anthropic.APIConnectionError) as exc:  # created or not: unknown
+            # A batch the server is still creating may not be listed yet, so an empty list now proves nothing:
+            # the row stays 'creating' and the next submit settles it (adopts the batch, or sends the items).
+            raise _GaveUp(describe(exc, f"creating a batch of {len(requests)} items")
+                          + f"; the create call for {len(requests)} items failed ambiguously, so nothing is resent "
+                          "now: run `thrifty batch submit JOB` again in a few minutes and it will adopt the batch "
+                          "if the API made it, or send the items if it did not") from None
         except anthropic.APIStatusError as exc:  # 4xx: the request itself is wrong; nothing was created
             store.failed(conn, sub_id)
             raise BatchError(describe(exc, "creating a batch") + "; nothing of this batch was sent") from None

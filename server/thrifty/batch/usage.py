@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from thrifty.batch.errors import BatchError
 from thrifty.ledger.pricing import BATCH_SPEED
 from thrifty.ledger.transcripts import usage_tokens
 
@@ -27,10 +28,16 @@ def project_folder(project: Path | str) -> str:
 
 
 def tokens(usage: Any) -> tuple[int, int, int, int, int]:
-    """(input, output, 5m cache write, 1h cache write, cache read) of an SDK `Usage`, split as transcripts are."""
+    """(input, output, 5m cache write, 1h cache write, cache read) of an SDK `Usage`, split as transcripts are.
+
+    Raises:
+        BatchError: a token count is missing, negative or not an integer.
+    """
     found = usage_tokens(usage.model_dump())
     if found is None:
-        raise ValueError(f"unusable usage in a batch result: {usage.model_dump()}")
+        raise BatchError(f"a batch result has unusable token counts ({usage.model_dump(exclude_none=True)}); "
+                         "its cost cannot be recorded. Nothing of this batch was recorded: report this, "
+                         "the results can be read again later")
     return found
 
 
