@@ -115,3 +115,13 @@ def test_a_large_file_is_counted_and_read_in_bounded_memory(tmp_path: Path) -> N
     assert info.total_lines == 1_000_000
     assert len(tail) == 11 and tail[-1] == line.decode().rstrip("\n")
     assert peak < 16 * 2**20  # a few 1 MiB chunks, never the 71 MB file
+
+
+def test_text_of_reads_at_most_its_bound_even_if_the_file_grew_after_its_size_was_checked() -> None:
+    import io
+
+    from thrifty.read import files
+
+    grown = io.BytesIO(b"\xef\xbb\xbfab\n" + b"x" * 100)
+    assert files.text_of(grown, max_bytes=8) == "ab\nxx"
+    assert files.TEXT_OF_MAX_BYTES >= 8 * 1024 * 1024  # the search reads files up to FULL_READ_BYTES whole

@@ -21,6 +21,7 @@ SNIFF_BYTES = 8192  # a NUL byte in this prefix means binary, as git and ripgrep
 CHUNK_BYTES = 1 << 20
 WHOLE_MAX_LINES = 400  # a whole-file item above either limit gets an outline and its first lines instead
 WHOLE_MAX_BYTES = 24 * 1024
+TEXT_OF_MAX_BYTES = 8 * 1024 * 1024  # text_of's bound: search reads files up to this size whole
 OUTLINE_MAX_BYTES = 4 * 1024 * 1024  # larger files are not parsed for definitions (ast on 4 MB takes ~1 s)
 MAX_LINE_BYTES = MAX_LINE_CHARS * 4 + 64  # enough for a clipped line of multi-byte characters; the rest is counted
 _CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes that do not start a character
@@ -154,9 +155,10 @@ def lines_from(handle: BinaryIO, start: int, end: int, max_chars: int | None = N
     return out
 
 
-def text_of(handle: BinaryIO) -> str:
-    """The rest of the open file as text, a BOM dropped (callers keep this to files of a few MB)."""
-    return handle.read().decode("utf-8", "replace").removeprefix("\ufeff")
+def text_of(handle: BinaryIO, max_bytes: int = TEXT_OF_MAX_BYTES) -> str:
+    """The rest of the open file as text, a BOM dropped: at most `max_bytes`, so a file that grew after its size
+    was checked cannot be read without bound (callers keep this to files of a few MB)."""
+    return handle.read(max_bytes).decode("utf-8", "replace").removeprefix("\ufeff")
 
 
 def _shown_line(raw: bytearray, unread: int, last: bytes, line_no: int) -> str:
