@@ -85,3 +85,14 @@ def test_a_read_whose_posttooluse_never_ran_is_still_known_from_pretooluse(proje
     [whole] = report["sessions"][0]["waste"]
     assert (whole["kind"], whole["path"]) == ("whole_file_read", "big.py")
     assert whole["tokens"] == -(-big.stat().st_size // 4)  # no result recorded: the file's size stands in
+
+
+def test_a_read_refused_in_pretooluse_is_no_waste(project: Path) -> None:
+    big = write_lines(project / "big.py", 1000)
+    refused = run("pre-tool-use", event("sess-refused", project, "Read", {"file_path": str(big)}), {"steer": "enforce"})
+    assert refused["hookSpecificOutput"]["permissionDecision"] == "deny"
+    refused = run("pre-tool-use", event("sess-refused", project, "Read", {"file_path": str(big)}),
+                  {"steer": "off", "loop_repeat_limit": 1})  # a loop-guard refusal too
+    assert refused["hookSpecificOutput"]["permissionDecision"] == "deny"
+    report = report_json("savings", "--session", "sess-refused")
+    assert [waste for session in report["sessions"] for waste in session["waste"]] == []

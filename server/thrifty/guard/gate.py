@@ -87,14 +87,18 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                                                    event.get("tool_input"), tool_use_id)
                     if hint is not None:
                         mark_hint(conn, session_id, agent_id, hint.pattern)
-                    if tool_use_id is not None and tool_name in events.PRE_RECORDED:
-                        fact = events.fact_of(event, project_dir)
-                        if fact is not None:
-                            events.record(conn, session_id, agent_id, tool_use_id, tool_name, fact, before=True)
                 if spawning and not (budget_plan.deny_reason or loop_reason):
                     spawn_reason = spawns.refusal(conn, settings, session_id)
                     if spawn_reason is None:
                         spawns.record_spawn(conn, session_id, agent_id, tool_use_id or uuid.uuid4().hex)
+                refused = bool(budget_plan.deny_reason or loop_reason or spawn_reason) or (
+                    hint is not None and settings["steer"] == "enforce")
+                if ((settings.loop_guard_on or settings.steer_on) and tool_name and not refused
+                        and tool_use_id is not None and tool_name in events.PRE_RECORDED):
+                    # only a call that will run: a refused Read is no whole_file_read waste in `report savings`
+                    fact = events.fact_of(event, project_dir)
+                    if fact is not None:
+                        events.record(conn, session_id, agent_id, tool_use_id, tool_name, fact, before=True)
                 shown = [notice for notice in notices if first_time(conn, session_id, notice)]
                 for reason, why in ((budget_plan.deny_reason, "budget"), (loop_reason, "loop"),
                                     (spawn_reason, "spawn")):
