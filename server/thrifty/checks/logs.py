@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import stat
 import time
 from pathlib import Path
 
@@ -23,6 +24,14 @@ def new_run_dir() -> Path:
 
 
 def _prune(base: Path) -> None:
-    runs = sorted((p for p in base.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in runs[KEEP_RUNS - 1:]:
+    runs: list[tuple[float, Path]] = []
+    for entry in base.iterdir():
+        try:  # a concurrent run_checks may remove an old run between the listing and the stat
+            info = entry.stat()
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            runs.append((info.st_mtime, entry))
+    runs.sort(key=lambda run: run[0], reverse=True)
+    for _, old in runs[KEEP_RUNS - 1:]:
         shutil.rmtree(old, ignore_errors=True)
