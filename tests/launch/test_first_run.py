@@ -299,3 +299,17 @@ async def test_a_current_venv_is_run_directly_with_no_stand_in(project: Path, tm
     assert argv[1:4] == [b"-m", b"thrifty", b"serve"]
     assert children == []
     assert not (data / "setup.log").exists()
+
+
+def test_the_session_start_hook_points_the_launcher_at_this_plugin_even_when_the_build_fails(
+    project: Path, tmp_path: Path
+) -> None:
+    from thrifty.launch.statusline_launcher import launcher_text, write_launcher
+
+    data = tmp_path / "plugin-data"
+    launcher = write_launcher(data, tmp_path / "removed-plugin-version")
+    env = plugin_env(project, data, build="fail")
+    hook = subprocess.run(["python3", "-m", "thrifty.hooks", "session-start"], input=b"{}", capture_output=True,
+                          env=dict(env, PYTHONPATH=str(REPO / "server")), timeout=BOUND_S, check=False)
+    assert not (data / "venv" / environment.STAMP).exists(), hook.stderr  # the build did fail
+    assert launcher.read_text(encoding="utf-8") == launcher_text(REPO)

@@ -14,6 +14,8 @@ def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
     from thrifty.launch.statusline_launcher import refresh_launcher
     from thrifty.paths import data_dir
 
-    ensure_venv()
-    refresh_launcher(data_dir(), plugin_root())
+    try:
+        ensure_venv()
+    finally:  # a failed build must not leave the status line pointing at a plugin folder an update removed
+        refresh_launcher(data_dir(), plugin_root())
     return None
