@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
 import json
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -13,8 +11,6 @@ import anthropic
 import pytest
 from batch_helpers import JOB_200, custom_ids, thrifty, thrifty_json, write_job
 from fake_api import FakeBatches
-
-from thrifty.batch import store
 
 
 def test_errored_and_expired_items_are_listed_and_sent_again_only_on_request(fake: FakeBatches, project: Path,
@@ -163,14 +159,6 @@ def test_results_with_unusable_token_counts_are_a_clear_error(fake: FakeBatches,
     result = thrifty("batch", "results", "label", "--out", str(project / "out"))
     assert result.exit_code == 1 and "unusable token counts" in result.output
     assert "Traceback" not in result.output
-
-
-def test_every_public_store_function_is_called_somewhere() -> None:
-    source = "".join(p.read_text() for p in Path(store.__file__).parent.parent.rglob("*.py"))
-    unused = [name for name, value in vars(store).items()
-              if inspect.isfunction(value) and value.__module__ == store.__name__
-              and len(re.findall(rf"\b{name}\(", source)) <= len(re.findall(rf"\bdef {name}\(", source))]
-    assert unused == []
 
 
 def test_status_of_an_unknown_id_and_results_before_any_submit_are_clear(fake: FakeBatches) -> None:
