@@ -313,3 +313,21 @@ def test_the_session_start_hook_points_the_launcher_at_this_plugin_even_when_the
                           env=dict(env, PYTHONPATH=str(REPO / "server")), timeout=BOUND_S, check=False)
     assert not (data / "venv" / environment.STAMP).exists(), hook.stderr  # the build did fail
     assert launcher.read_text(encoding="utf-8") == launcher_text(REPO)
+
+
+def test_the_session_start_hook_waits_for_a_build_less_than_its_own_timeout(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hooks = json.loads((REPO / "hooks" / "hooks.json").read_text(encoding="utf-8"))["hooks"]
+    [timeout] = [hook["timeout"] for entry in hooks["SessionStart"] for hook in entry["hooks"]]
+    assert environment.SESSION_START_WAIT_S <= timeout - 30  # a margin to refresh the launcher and exit
+    data, gate = tmp_path / "plugin-data", tmp_path / "gate"
+    for name, value in plugin_env(project, data, build="ok", gate=gate).items():
+        monkeypatch.setenv(name, value)
+    with closed_gate(gate):
+        with pytest.raises(subprocess.TimeoutExpired):
+            environment.ensure_venv(REPO, data, wait_s=1)
+        assert is_locked(data / "venv.lock")  # past the wait the build goes on
+    environment.ensure_venv(REPO, data)  # and finishes: waited on, nothing built twice
+    assert (data / "venv" / environment.STAMP).exists()
+    assert (data / "setup.log").read_text(encoding="utf-8").count(" building ") == 1

@@ -10,12 +10,16 @@ from typing import Any
 
 
 def handle(event_name: str, event: dict[str, Any]) -> dict[str, Any] | None:
-    from thrifty.launch.environment import ensure_venv, plugin_root
+    import subprocess
+
+    from thrifty.launch.environment import SESSION_START_WAIT_S, ensure_venv, plugin_root
     from thrifty.launch.statusline_launcher import refresh_launcher
     from thrifty.paths import data_dir
 
     try:
-        ensure_venv()
+        ensure_venv(wait_s=SESSION_START_WAIT_S)
+    except subprocess.TimeoutExpired:
+        pass  # the build goes on in the background; the MCP server answers through firstrun meanwhile
     finally:  # a failed build must not leave the status line pointing at a plugin folder an update removed
         refresh_launcher(data_dir(), plugin_root())
     return None

@@ -24,6 +24,11 @@ from thrifty.paths import data_dir
 
 STAMP = "thrifty-deps.sha256"
 INSTALL_TIMEOUT_S = 600
+BUILD_WAIT_S = 2 * INSTALL_TIMEOUT_S + 60  # venv + pip, then the byte-compiling, each bounded by INSTALL_TIMEOUT_S
+# The SessionStart hook waits no longer than its own timeout in hooks/hooks.json (600 s) allows, with a margin; past
+# it the hook returns and the build, in a session of its own, finishes in the background.
+SESSION_START_WAIT_S = 540
+_OUTLIVING: list[subprocess.Popen[bytes]] = []  # builds left running past a wait
 BUILD_FLAG = "--build-venv"  # internal: `python -m thrifty.launch --build-venv ROOT DATA`
 # Test hook, never set in use: a JSON argv run instead of venv + pip (the venv dir appended), so tests can make a
 # first build slow, gated and deterministic without the package index.
@@ -134,14 +139,23 @@ def start_build(root: Path, data: Path, stderr: int | None = None) -> subprocess
     )
 
 
-def ensure_venv(root: Path | None = None, data: Path | None = None) -> tuple[Path, bool]:
-    """Return the venv's python, building the venv first if it is missing or stale; say whether it was not current."""
+def ensure_venv(root: Path | None = None, data: Path | None = None, wait_s: float = BUILD_WAIT_S
+                ) -> tuple[Path, bool]:
+    """Return the venv's python, building the venv first if it is missing or stale; say whether it was not current.
+
+    Waits up to `wait_s` for the build, then raises subprocess.TimeoutExpired while the build goes on on its own."""
     root = root or plugin_root()
     data = data or data_dir()
     venv_dir = data / "venv"
     if is_current(venv_dir, fingerprint(dependencies(root))):
         return venv_python(venv_dir), False
-    if start_build(root, data).wait(timeout=2 * INSTALL_TIMEOUT_S + 60) != 0:
+    build = start_build(root, data)
+    try:
+        status = build.wait(timeout=wait_s)
+    except subprocess.TimeoutExpired:
+        _OUTLIVING.append(build)  # it runs on alone: no ResourceWarning for dropping a running child
+        raise
+    if status != 0:
         raise OSError(f"building {venv_dir} failed")
     return venv_python(venv_dir), True
 
