@@ -157,3 +157,65 @@ async def test_processes_that_left_the_checks_group_are_ended_with_it_and_the_re
     assert not _alive(int((project / "child.pid").read_text()))  # the setsid sleeper, by pid, at once
     assert _sleepers("301") == []  # the double-forked daemon
     assert len(outcome.leftovers) == 2 and all(name.startswith("sleep (pid ") for name in outcome.leftovers)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shepherd is Linux only")
+async def test_an_executable_the_kernel_cannot_run_is_an_error_not_a_failing_check(project: Path) -> None:
+    tool = project / "not-a-program"
+    tool.write_bytes(b"\x00\x01\x02 not an executable format\n")
+    tool.chmod(0o755)
+    outcome = await run_process((str(tool),), project, check_env(project), 30, project / "bad.log", None)
+    assert outcome.exit_code is None and outcome.error.startswith(f"'{tool}' cannot run: ")
+    assert "Traceback" not in outcome.text and "Traceback" not in (project / "bad.log").read_text()
+
+
+RUNNER = """
+import sys, anyio
+from pathlib import Path
+from thrifty.checks.env import check_env
+from thrifty.checks.runner import run_process
+project = Path(sys.argv[1])
+code = "import os, time; open('check.pid', 'w').write(str(os.getpid())); time.sleep(300)"
+anyio.run(run_process, (sys.executable, "-c", code), project, check_env(project), 600.0, project / "c.log", None)
+"""
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+            return fh.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def _until(condition: object, within: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return True
+        select.select([], [], [], 0.02)
+    return bool(callable(condition) and condition())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shepherd is Linux only")
+def test_a_running_check_ends_when_the_server_running_it_is_killed(project: Path) -> None:
+    import signal
+    import subprocess
+
+    server = subprocess.Popen([sys.executable, "-c", RUNNER, str(project)])
+    pid_file = project / "check.pid"
+    check = 0
+    try:
+        assert _until(lambda: pid_file.is_file() and pid_file.read_text().strip() != "", 30), "the check never started"
+        check = int(pid_file.read_text())
+        assert _running(check)
+        server.send_signal(signal.SIGKILL)
+        server.wait(10)
+        assert _until(lambda: not _running(check), 10), "the check outlived the server that started it"
+    finally:
+        server.kill()
+        server.wait(10)
+        if check and _running(check):
+            os.kill(check, signal.SIGKILL)

@@ -59,7 +59,7 @@ async def run_process(
         capture = OutputCapture(log, keep)
         try:
             process = await anyio.open_process(
-                [*_shepherd(status_path), executable, *argv[1:]], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
+                [*_shepherd(status_path, timeout), executable, *argv[1:]], cwd=cwd, env=env, stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT, start_new_session=True,
             )
@@ -74,29 +74,38 @@ async def run_process(
             with anyio.CancelScope(shield=True):
                 await _end_group(process, capture, graceful=timed_out)
             capture.close_log()
+    leftovers, cannot_run = _ended(status_path)
+    if cannot_run:  # the shepherd could not start the executable (exec format error, permission, ...)
+        return RunOutcome(None, False, time.monotonic() - started, "", 0, log_path, False,
+                          error=f"'{argv[0]}' cannot run: {cannot_run}")
     return RunOutcome(
         exit_code=process.returncode, timed_out=timed_out, duration_s=time.monotonic() - started,
         text=capture.text(), output_bytes=capture.total_bytes, log_path=log_path,
-        log_truncated=capture.log_truncated, leftovers=_ended(status_path),
+        log_truncated=capture.log_truncated, leftovers=leftovers,
     )
 
 
-def _shepherd(status_path: Path) -> list[str]:
+def _shepherd(status_path: Path, timeout: float) -> list[str]:
     """The command prefix that runs a check under `shepherd` (Linux: it ends every process the check started, even
     those that left its group); elsewhere nothing, and only the process group is ended."""
     if not SHEPHERD_WORKS:
         return []
-    return [sys.executable, "-I", "-S", str(Path(__file__).with_name("shepherd.py")), str(status_path)]
+    shepherd = str(Path(__file__).with_name("shepherd.py"))
+    # Our pid and the timeout: the shepherd ends the check itself if this process dies or never enforces the limit.
+    return [sys.executable, "-I", "-S", shepherd, str(status_path), str(os.getpid()), repr(float(timeout))]
 
 
-def _ended(status_path: Path) -> tuple[str, ...]:
+def _ended(status_path: Path) -> tuple[tuple[str, ...], str]:
+    """The processes the shepherd ended, and why the check could not start (`! reason`), if it could not."""
     try:
         rows = status_path.read_text(encoding="utf-8").splitlines()
     except OSError:
-        return ()
+        return (), ""
     finally:
         status_path.unlink(missing_ok=True)
-    return tuple(f"{name} (pid {pid})" for pid, _, name in (row.partition(" ") for row in rows if row))
+    if rows and rows[0].startswith("! "):
+        return (), rows[0][2:]
+    return tuple(f"{name} (pid {pid})" for pid, _, name in (row.partition(" ") for row in rows if row)), ""
 
 
 SHEPHERD_WORKS = sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")

@@ -7,6 +7,12 @@ whatever sessions or groups it creates. When the check's main process ends (or t
 timeout), it kills its remaining descendants with SIGKILL, over and over until it has no child left, writes one line
 per ended process to STATUS_FILE (`pid name`), and ends the way the check did (its exit code or its signal).
 
+It does not rely on the server to end the check: `python -I -S shepherd.py STATUS_FILE PARENT_PID TIMEOUT EXE ...`
+asks the kernel for SIGTERM when its parent dies (`PR_SET_PDEATHSIG`; a server killed by SIGKILL, a crash or
+`os._exit`), checks that PARENT_PID is still its parent (it may have died before that), and arms its own alarm at
+TIMEOUT + BACKSTOP_S; each ends the check as the timeout does. An executable the kernel cannot run (posix_spawn
+fails: exec format error, permission) is one line of output, `! message` in STATUS_FILE and exit code 127.
+
 A subreaper rather than a cgroup: creating a cgroup needs a writable, delegated cgroup v2 subtree, which a plugin
 running as the user rarely has; the subreaper needs no privilege. Standard library only (it starts on every check).
 """
@@ -19,23 +25,43 @@ import signal
 import sys
 
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
+BACKSTOP_S = 2.0  # the shepherd's own timeout comes this long after the runner's (which sends SIGTERM first)
+CANNOT_RUN = 127
 TERM_GRACE_S = 0.5  # below the runner's KILL_GRACE_S, so the shepherd cleans up before the group gets SIGKILL
 MAX_ROUNDS = 1000  # kill rounds: each ends a generation; a fork bomb outpacing this much is not a check
 
 
-def _kill(pid: int) -> None:
+def _signal(pid: int, sig: signal.Signals) -> None:
     try:
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, sig)
     except ProcessLookupError:
         pass
 
 
-def become_subreaper() -> bool:
+def _write(status_path: str, rows: list[str]) -> None:
+    try:
+        with open(status_path, "w", encoding="utf-8") as fh:
+            fh.writelines(rows)
+    except OSError:
+        pass
+
+
+def _prctl(option: int, value: int) -> bool:
     try:
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+        return libc.prctl(option, value, 0, 0, 0) == 0
     except (OSError, AttributeError):
         return False
+
+
+def become_subreaper() -> bool:
+    return _prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
+def term_on_parent_death() -> bool:
+    """SIGTERM to us when the thread that started us ends (the server's event loop thread, so the server)."""
+    return _prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def children(pid: int) -> list[int]:
@@ -88,15 +114,37 @@ def end_descendants() -> list[tuple[int, str]]:
 
 
 def main(argv: list[str]) -> int:
-    status_path, executable, args = argv[0], argv[1], argv[1:]
-    become_subreaper()
-    pid = os.posix_spawn(executable, args, os.environ)
+    status_path, parent, timeout, executable, args = argv[0], int(argv[1]), float(argv[2]), argv[3], argv[3:]
+    check: list[int] = []  # the check's pid, once spawned
+    ending: list[bool] = []
 
-    def on_term(*_: object) -> None:  # the timeout: the group got SIGTERM too; give it a moment, then end it
-        signal.signal(signal.SIGALRM, lambda *_: _kill(pid))
+    def end_check(*_: object) -> None:  # the timeout or the server's death: TERM, a moment's grace, then KILL
+        if ending:
+            return
+        ending.append(True)
+        for pid in check:
+            _signal(pid, signal.SIGTERM)
+        signal.signal(signal.SIGALRM, lambda *_: [_signal(pid, signal.SIGKILL) for pid in check])
         signal.setitimer(signal.ITIMER_REAL, TERM_GRACE_S)
 
-    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGTERM, end_check)
+    signal.signal(signal.SIGALRM, end_check)
+    term_on_parent_death()
+    if os.getppid() != parent:  # the server died before it could be watched: run nothing
+        return 1
+    become_subreaper()
+    try:
+        check.append(os.posix_spawn(executable, args, os.environ))
+    except OSError as exc:
+        print(f"{executable}: cannot run: {exc.strerror or exc}", flush=True)
+        _write(status_path, [f"! {exc.strerror or exc}\n"])
+        return CANNOT_RUN
+    pid = check[0]
+    if ending:  # SIGTERM came while it was starting
+        ending.clear()
+        end_check()
+    elif timeout > 0:
+        signal.setitimer(signal.ITIMER_REAL, timeout + BACKSTOP_S)
     while True:
         try:
             _, status = os.waitpid(pid, 0)
@@ -104,11 +152,7 @@ def main(argv: list[str]) -> int:
         except InterruptedError:
             continue
     ended = end_descendants()
-    try:
-        with open(status_path, "w", encoding="utf-8") as fh:
-            fh.writelines(f"{p} {name}\n" for p, name in ended)
-    except OSError:
-        pass
+    _write(status_path, [f"{p} {name}\n" for p, name in ended])
     signal.setitimer(signal.ITIMER_REAL, 0)
     if os.WIFSIGNALED(status):  # end the same way, so the runner reports the same signal
         number = os.WTERMSIG(status)
