@@ -38,6 +38,20 @@ def test_each_invalid_pattern_is_named_with_rgs_reason() -> None:
     assert bad[1][1] == "unclosed character class"
 
 
+@pytest.mark.skipif(not sys.platform.startswith(("linux", "darwin")), reason="a shell script stands in for rg")
+def test_finding_bad_patterns_stops_at_the_calls_deadline_and_names_the_unchecked(tmp_path: Path) -> None:
+    import time
+
+    slow = tmp_path / "slow-rg"
+    slow.write_text("#!/bin/sh\nexec sleep 5\n", encoding="utf-8")
+    slow.chmod(0o755)
+    started = time.monotonic()
+    bad = rg.bad_patterns(str(slow), ["a(", "b(", "c(", "d("], time_left=0.3)
+    assert time.monotonic() - started < 3
+    assert [p for p, _ in bad] == ["a(", "b(", "c(", "d("]
+    assert all(reason.startswith("not checked: the call's time ran out") for _, reason in bad)
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_a_run_past_its_timeout_is_killed_and_reported(project: Path) -> None:
     os.mkfifo(project / "pipe")  # rg blocks opening it until killed: a run that cannot finish in time

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -105,17 +106,32 @@ def _drain(stream: IO[bytes], into: list[bytes]) -> None:
     stream.close()
 
 
-def bad_patterns(rg: str, patterns: list[str]) -> list[tuple[str, str]]:
-    """Each pattern rg refuses, with rg's own reason (trimmed), found by compiling the patterns one by one."""
+COMPILE_TIMEOUT_S = 10.0
+BAD_PATTERNS_BUDGET_S = 20.0  # all the one-by-one compiles together, when the caller gives no time left
+
+
+def bad_patterns(rg: str, patterns: list[str], time_left: float = BAD_PATTERNS_BUDGET_S) -> list[tuple[str, str]]:
+    """Each pattern rg refuses, with rg's own reason (trimmed), found by compiling the patterns one by one.
+
+    Stops when `time_left` (the call's remaining time, in seconds) runs out: each pattern not compiled by then is
+    listed too, its reason saying it was not checked.
+    """
+    deadline = time.monotonic() + time_left
     bad: list[tuple[str, str]] = []
     for pattern in dict.fromkeys(patterns):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            bad.append((pattern, "not checked: the call's time ran out before ripgrep could compile it"))
+            continue
         try:
             done = subprocess.run(
                 [rg, "--no-config", "--quiet", f"--regexp={pattern}", "--", "-"],
-                stdin=subprocess.DEVNULL, capture_output=True, timeout=10, check=False,
+                stdin=subprocess.DEVNULL, capture_output=True, timeout=min(COMPILE_TIMEOUT_S, left), check=False,
             )
         except subprocess.TimeoutExpired:
-            bad.append((pattern, "ripgrep took over 10 s just to compile it"))
+            slow = f"ripgrep took over {COMPILE_TIMEOUT_S:g} s just to compile it"
+            bad.append((pattern, slow if left > COMPILE_TIMEOUT_S
+                        else "not checked: the call's time ran out while ripgrep compiled it"))
             continue
         if done.returncode == 2:
             bad.append((pattern, error_reason(done.stderr.decode("utf-8", "replace"))))
