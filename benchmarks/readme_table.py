@@ -35,7 +35,8 @@ def table(report: BenchReport) -> str:
     rows = ["| section | claim | measured | reference (same run) | ratio | target | |", "|---|---|---|---|---|---|---|"]
     for f in report.figures:
         reference = f"{f.reference_name}: {_amount(f.reference_value, f.unit)}"
-        rows.append(f"| {f.section} | {f.name} | {_amount(f.value, f.unit)} | {reference} | {f.ratio:.3g}x "
+        ratio = f"{f.ratio:.3f}" if f.ratio >= 0.1 else f"{f.ratio:.3g}"  # 1.103 must not read as 1.1 (met)
+        rows.append(f"| {f.section} | {f.name} | {_amount(f.value, f.unit)} | {reference} | {ratio}x "
                     f"| {f.target} | {_verdict(f)} |")
     return "\n".join(rows)
 
