@@ -219,3 +219,17 @@ def test_a_running_check_ends_when_the_server_running_it_is_killed(project: Path
         server.wait(10)
         if check and _running(check):
             os.kill(check, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the shepherd is Linux only")
+def test_the_shepherd_enforces_the_timeout_itself_when_nobody_else_does(tmp_path: Path) -> None:
+    import subprocess
+
+    from thrifty.checks import shepherd
+
+    script = str(Path(shepherd.__file__))
+    status = tmp_path / "ended"
+    argv = [sys.executable, "-I", "-S", script, str(status), str(os.getpid()), "0.2", sys.executable, "-c",
+            "import time; time.sleep(300)"]
+    done = subprocess.run(argv, capture_output=True, timeout=shepherd.BACKSTOP_S + 20, check=False)
+    assert done.returncode == -15  # the check got the shepherd's own SIGTERM, and the shepherd ended the same way
