@@ -97,7 +97,7 @@ def grep_and_read(root: Path, request: SearchRequest) -> SearchOutcome:
         if "glob" in run.stderr:
             globs = _usable_globs(binary, globs, notes)
         else:
-            patterns = _usable_patterns(binary, patterns, run.stderr, notes)
+            patterns = _usable_patterns(binary, patterns, run.stderr, notes, deadline.left())
         run = rg.run(rg.search_argv(binary, patterns, globs, targets.paths), root, deadline.left(), rg.MAX_OUTPUT_BYTES)
     if run.returncode == 2 and not run.stdout:
         raise ToolError(f"rg failed: {rg.error_reason(run.stderr)}")
@@ -162,13 +162,14 @@ def _usable_globs(binary: str, globs: list[str], notes: list[str]) -> list[str]:
     return kept
 
 
-def _usable_patterns(binary: str, patterns: list[str], stderr: str, notes: list[str]) -> list[str]:
+def _usable_patterns(binary: str, patterns: list[str], stderr: str, notes: list[str], time_left: float
+                     ) -> list[str]:
     """The patterns left once those rg cannot compile are named in notes.
 
     Raises:
         ToolError: every pattern is invalid, or rg failed for another reason.
     """
-    bad = dict(rg.bad_patterns(binary, patterns)) if "regex" in stderr else {}
+    bad = dict(rg.bad_patterns(binary, patterns, time_left)) if "regex" in stderr else {}
     if not bad:
         raise ToolError(f"rg failed: {rg.error_reason(stderr)}")
     listed = [f"pattern {patterns.index(p) + 1} `{shorten(p, 60)}`: {reason}" for p, reason in bad.items()]
