@@ -43,9 +43,13 @@ def judge(rows: list[tuple[str, str, int, int, int | None]], tool_name: str, key
     if repeat_limit:
         same = 0
         for name, input_key, _, _, novel in rows:
-            if name != tool_name or input_key != key or novel:
-                break  # a call whose result was new (polling BashOutput/TaskOutput) ends the run
+            if name != tool_name or input_key != key:
+                break
             same += 1
+            if novel:
+                # The call whose new result the later ones only repeated starts the run; polling that keeps
+                # getting new output (BashOutput, TaskOutput) so never builds one.
+                break
         if same + 1 >= repeat_limit:
             return (f"{LOOP_REFUSAL}: this is identical call number {same + 1} in a row to {tool_name} with the "
                     "same input, and its result will not change. Use the result you already have, change the input "
