@@ -123,14 +123,18 @@ def test_a_timeout_on_create_is_not_resent_and_an_unmade_batch_is_sent_by_the_re
 
     def timing_out(self: anthropic.Anthropic, **kwargs: Any) -> anthropic.Anthropic:
         if kwargs.get("max_retries") == 0:  # the create client
-            kwargs["timeout"] = 0.000001
+            kwargs["timeout"] = 1.0
         return real(self, **kwargs)
 
     monkeypatch.setattr(anthropic.Anthropic, "with_options", timing_out)
-    result = thrifty("batch", "submit", str(job), "--json")
+    fake.hold_create(1, after_creating=False)  # the create parks until the client has given up on it
+    try:
+        result = thrifty("batch", "submit", str(job), "--json")
+    finally:
+        fake.release()  # the API then makes the batch the client no longer waits for
     assert result.exit_code == 1
     assert "did not answer in time" in json.loads(result.stdout)["error"]
-    assert fake.calls.count(("POST", "/v1/messages/batches")) <= 1
+    assert fake.calls.count(("POST", "/v1/messages/batches")) == 1
     monkeypatch.setattr(anthropic.Anthropic, "with_options", real)
     thrifty_json("batch", "submit", str(job))
     assert sorted(c for _, c in fake.created_requests) == sorted(ids)  # made by one run or the other, once
