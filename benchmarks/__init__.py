@@ -8,6 +8,7 @@ an issue sets one, with a target ratio.
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
 import sys
@@ -18,8 +19,17 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+REPO = Path(__file__).resolve().parents[1]
+SERVER_DIR = REPO / "server"
+
+
+def base_python() -> str:
+    """The real interpreter behind the venv: hooks run under a plain `python3`, not the plugin's venv."""
+    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
+
+
 # The sections generate their transcripts with the test suite's generator (tests/fixtures_gen/synth.py).
-_TESTS = str(Path(__file__).resolve().parents[1] / "tests")
+_TESTS = str(REPO / "tests")
 if _TESTS not in sys.path:
     sys.path.append(_TESTS)
 

@@ -7,8 +7,7 @@ import importlib
 
 import click
 
-from benchmarks import SECTIONS, BenchReport, Figure
-from benchmarks.fleet import SERVER_DIR
+from benchmarks import SECTIONS, SERVER_DIR, BenchReport, Figure
 
 
 @click.command()

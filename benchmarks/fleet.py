@@ -22,20 +22,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import Figure, median_seconds, run_command
+from benchmarks import SERVER_DIR, Figure, base_python, median_seconds, run_command
 from fixtures_gen.synth import Session, realistic_session
 
 SECTION = "fleet"
-SERVER_DIR = Path(__file__).resolve().parents[1] / "server"
 BARE = 'python3 -c "import json, sqlite3"'
 WATCH_TARGET_S = 2.0
 BUDGETS = {"session_usd": "500", "session_tokens": "900M", "subagent_usd": "100", "daily_usd": "5000",
            "daily_tokens": "9B"}
-
-
-def base_python() -> str:
-    """The real interpreter behind the venv (hooks run under a plain python3, not the pyenv shim)."""
-    return os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable)
 
 
 def run(quick: bool) -> list[Figure]:

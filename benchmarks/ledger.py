@@ -19,13 +19,11 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import Figure, median_seconds, run_command
+from benchmarks import REPO, SERVER_DIR, Figure, base_python, median_seconds, run_command
 from fixtures_gen.synth import append_line, dumps, realistic_session, write_history
 
 SECTION = "ledger"
 CCUSAGE_VERSION = "20.0.24"
-REPO = Path(__file__).resolve().parents[1]
-SERVER_DIR = REPO / "server"
 
 
 def find_ccusage() -> str | None:
@@ -35,11 +33,6 @@ def find_ccusage() -> str | None:
         return found
     local = REPO / ".tools" / "node_modules" / ".bin" / "ccusage"
     return str(local) if local.exists() and shutil.which("node") else None
-
-
-def base_python() -> str:
-    """The real interpreter behind the venv: hooks run under a plain `python3`, not the plugin's venv."""
-    return getattr(sys, "_base_executable", None) or sys.executable
 
 
 def run(quick: bool) -> list[Figure]:

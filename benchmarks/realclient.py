@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks import Figure
+from benchmarks import REPO, Figure
 
-_E2E = str(Path(__file__).resolve().parents[1] / "tests" / "e2e")
+_E2E = str(REPO / "tests" / "e2e")
 if _E2E not in sys.path:
     sys.path.append(_E2E)
 

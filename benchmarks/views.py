@@ -18,12 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import Figure, median_seconds, run_command
-from benchmarks.ledger import base_python
+from benchmarks import SERVER_DIR, Figure, base_python, median_seconds, run_command
 from fixtures_gen.synth import Session, append_line, dumps, write_history
 
 SECTION = "views"
-SERVER_DIR = Path(__file__).resolve().parents[1] / "server"
 BARE = 'python3 -c "import json, sqlite3"'
 RENDER_BOUND_S = 3.0
 PAGE_BOUND_BYTES = 2_000_000

@@ -53,34 +53,33 @@ def test_an_empty_project_detects_nothing(project: Path) -> None:
     assert detect_checks(project, "") == []
 
 
-def test_project_files_that_are_fifos_or_links_out_are_not_read(project: Path, tmp_path: Path) -> None:
+def _detected_in_a_child(project: Path, timeout: float) -> str:
+    """The checks detected for `project`, listed by a separate process: a blocked read of a FIFO fails the call
+    (subprocess.TimeoutExpired) after `timeout` instead of hanging the test run."""
     import subprocess
     import sys
 
+    code = "import sys; from pathlib import Path; from thrifty.checks.detect import detect_checks; " \
+           "print([c.name for c in detect_checks(Path(sys.argv[1]), '')])"
+    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True,
+                          timeout=timeout, check=True)
+    return done.stdout.strip()
+
+
+def test_project_files_that_are_fifos_or_links_out_are_not_read(project: Path, tmp_path: Path) -> None:
     os.mkfifo(project / "pyproject.toml")
     outside = tmp_path / "package.json"
     outside.write_text(json.dumps({"scripts": {"test": "jest"}}), encoding="utf-8")
     (project / "package.json").symlink_to(outside)
-    code = "import sys; from pathlib import Path; from thrifty.checks.detect import detect_checks; " \
-           "print([c.name for c in detect_checks(Path(sys.argv[1]), '')])"
-    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, timeout=60,
-                          check=True)  # a blocked read of the FIFO would fail here, after the timeout
-    assert done.stdout.strip() == "[]"
+    assert _detected_in_a_child(project, timeout=60) == "[]"
 
 
 def test_setup_cfg_fifo_and_tox_ini_link_out_are_not_read(project: Path, tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
     os.mkfifo(project / "setup.cfg")
     outside = tmp_path / "outside-tox.ini"
     outside.write_text("[flake8]\n[tool:pytest]\n", encoding="utf-8")
     (project / "tox.ini").symlink_to(outside)
-    code = "import sys; from pathlib import Path; from thrifty.checks.detect import detect_checks; " \
-           "print([c.name for c in detect_checks(Path(sys.argv[1]), '')])"
-    done = subprocess.run([sys.executable, "-c", code, str(project)], capture_output=True, text=True, timeout=20,
-                          check=True)  # a blocked read of the FIFO would fail here, after the timeout
-    assert done.stdout.strip() == "[]"
+    assert _detected_in_a_child(project, timeout=20) == "[]"
 
 
 def test_setup_cfg_inside_the_project_is_still_read(project: Path, write) -> None:
