@@ -25,11 +25,27 @@ class ServerConfig:
     structured: bool = True
 
 
+# Methods the SDK serves by default that thrifty has nothing behind. A server that serves resources/list gets
+# three resource tools (ListMcpResourcesTool, ReadMcpResourceTool, ReadMcpResourceDirTool) added by Claude Code to
+# every session's deferred-tool list; prompts would be listed as slash commands.
+UNUSED_METHODS = ("resources/list", "resources/read", "resources/templates/list", "prompts/list", "prompts/get")
+
+
 def build_server(config: ServerConfig) -> MCPServer:
     server = MCPServer("thrifty", instructions=INSTRUCTIONS, version=__version__)
     for tool in (read_many, grep_and_read, run_checks):
         tool.register(server, config)
+    _serve_tools_only(server)
     return server
+
+
+def _serve_tools_only(server: MCPServer) -> None:
+    """Stop serving UNUSED_METHODS, so the handshake advertises tools alone (capabilities follow the handlers).
+
+    MCPServer registers a handler for each of them and has no public way to leave one out."""
+    handlers = server._lowlevel_server._request_handlers  # pyright: ignore[reportPrivateUsage]
+    for method in UNUSED_METHODS:
+        handlers.pop(method, None)
 
 
 INTERRUPTED_STATUS = 130  # as a shell reports a process that SIGINT ended

@@ -1,8 +1,9 @@
-"""The MCP server's `instructions`, shared by the real server and the first-run stand-in (standard library only)."""
+"""The MCP server's `instructions`, shared by the real server and the first-run stand-in (standard library only).
+
+Claude Code puts them in every session's system prompt under its own header, so they name the habit, not the
+details: the tool schemas and the cost-plan skill carry those."""
 
 INSTRUCTIONS = (
-    "Batched, budgeted code access: prefer read_many and grep_and_read over many Read/Grep calls, "
-    "and run_checks over running tests and linters through Bash. Load all three in one ToolSearch: select:"
-    "mcp__plugin_thrifty_thrifty__read_many,mcp__plugin_thrifty_thrifty__grep_and_read,"
-    "mcp__plugin_thrifty_thrifty__run_checks"
+    "Prefer read_many/grep_and_read to repeated Read/Grep, and run_checks to tests or linters via Bash; "
+    "load all three in one ToolSearch."
 )

@@ -72,7 +72,7 @@ def test_validate_strict_passes_with_no_plugin_directory_refusals(claude: str, c
     assert directory.returncode == 0, directory.stdout
     assert json.loads(directory.stdout)["directory"]["findings"] == []  # no refusals, and no warnings either
     provides = json.dumps(report["provides"])
-    for part in ("thrifty:batch-reads", "thrifty:scout", "thrifty:checker", "thrifty:cost", "SessionStart"):
+    for part in ("thrifty:cost-plan", "thrifty:scout", "thrifty:checker", "thrifty:cost", "SessionStart"):
         assert part in provides
 
 
@@ -98,11 +98,11 @@ def test_installed_plugin_lists_its_components_with_a_small_always_on_cost(
     assert details.returncode == 0, details.stderr
     counts = {kind: int(n) for kind, n in re.findall(r"^\s+(Skills|Agents|Hooks|MCP servers) \((\d+)\)",
                                                       details.stdout, re.M)}
-    assert counts["Skills"] >= 4 and counts["Agents"] >= 1 and counts["Hooks"] >= 2, details.stdout
+    assert counts["Skills"] == 3 and counts["Agents"] == 2 and counts["Hooks"] >= 2, details.stdout  # + command
     assert re.search(r"^\s+MCP servers \(1\)\s+thrifty\b", details.stdout, re.M), details.stdout
     always_on = re.search(r"Always-on:\s+~([\d,]+) tok", details.stdout)
     assert always_on is not None, details.stdout
-    assert int(always_on[1].replace(",", "")) <= 600
+    assert int(always_on[1].replace(",", "")) <= 200  # Claude Code's own estimate, without the server's items
 
 
 def test_mcp_list_shows_the_server_connected_after_the_session_start_hook_ran(

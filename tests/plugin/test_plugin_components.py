@@ -34,11 +34,24 @@ def _sentences(text: str) -> int:
     return len(re.findall(r"[.!?](?:\s|$)", text.strip()))
 
 
-def test_the_plugin_ships_the_five_skills_two_haiku_agents_and_the_cost_command() -> None:
-    assert {_short_name(c) for c in SKILLS} >= {
-        "batch-reads", "fan-out", "model-routing", "cache-friendly-prompts", "cost-review"}
-    assert {_short_name(c) for c in AGENTS} >= {"scout", "checker"}
+def test_the_plugin_ships_two_skills_two_haiku_agents_and_the_cost_command() -> None:
+    # Every listed skill costs its line in every session, so the planning topics share one skill and one line.
+    assert {_short_name(c) for c in SKILLS} == {"cost-plan", "cost-review"}
+    assert {_short_name(c) for c in AGENTS} == {"scout", "checker"}
     assert "thrifty:cost" in {c.name for c in COMMANDS}
+
+
+# The decision each planning topic is for, as its trigger word in cost-plan's description, and its reference page.
+PLAN_TOPICS = {"fan-out.md": "subagents", "model-routing.md": "model", "cache-friendly-prompts.md": "CLAUDE.md",
+               "batch-lane.md": "can wait"}
+
+
+def test_cost_plan_names_every_decision_it_covers_and_routes_each_to_its_page() -> None:
+    (plan,) = [c for c in SKILLS if c.name == "thrifty:cost-plan"]
+    for page, trigger in PLAN_TOPICS.items():
+        assert trigger in plan.description, f"the listing line no longer says when to use {page}"
+        assert f"(references/{page})" in plan.body
+    assert "(references/batch-reads.md)" in plan.body  # reads are triggered by the server's instructions instead
 
 
 @pytest.mark.parametrize("component", SKILLS + AGENTS + COMMANDS, ids=lambda c: c.path)

@@ -11,14 +11,16 @@ from pathlib import Path
 import anyio
 import pytest
 from click.testing import CliRunner
+from mcp import Client, MCPError
 from plugin_helpers import REPO, make_stamped_venv
 
 from fixtures_gen.mcp_client import BOUND_S
 from fixtures_gen.pipes import read_lines_until
+from thrifty.app import ServerConfig, build_server
 from thrifty.commands.footprint import footprint
 from thrifty.footprint.hook_probe import context_added
 from thrifty.footprint.mcp_servers import ServerEntry, configured_servers, look_all
-from thrifty.footprint.measure import Footprint, measure
+from thrifty.footprint.measure import INSTRUCTIONS_HEADER, Footprint, measure
 from thrifty.paths import data_dir
 
 # A foreign MCP server in plain Python (no SDK import, so it starts in milliseconds): newline-delimited JSON-RPC on
@@ -60,8 +62,10 @@ def test_every_thrifty_tool_is_measured_by_name_up_front_and_by_full_schema(proj
         assert tool.deferred_chars == len(tool.name) + 1
         assert tool.full_chars > 4 * tool.deferred_chars  # description and input schema
         assert tool.wire_bytes and tool.wire_bytes > len(tool.name)
-    (instructions,) = [i for i in result.items if i.kind == "instructions"]
+    (instructions, header) = [i for i in result.items if i.kind == "instructions"]
+    assert instructions.name == "thrifty" and header.name == "(header)"
     assert instructions.deferred_chars == instructions.full_chars > 50
+    assert header.deferred_chars == len(INSTRUCTIONS_HEADER) and header.source == "thrifty"
 
 
 def test_thrifty_tools_list_stays_under_two_thousand_bytes(project: Path) -> None:
@@ -243,3 +247,15 @@ def test_the_measured_server_is_the_one_the_plugin_declares() -> None:
     declared = json.loads((REPO / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]
     assert list(declared) == [SERVER_KEY]
     assert declared[SERVER_KEY]["args"][1:] == ["serve", "--text-only"]  # the server footprint builds in-process
+
+
+@pytest.mark.anyio
+async def test_the_server_advertises_tools_alone_so_the_client_adds_no_resource_tools(project: Path) -> None:
+    # Claude Code 2.1.330 lists three resource tools in every session for a server that serves resources/list.
+    with anyio.fail_after(20):
+        async with Client(build_server(ServerConfig(root=project, structured=False))) as client:
+            capabilities = client.server_capabilities
+            with pytest.raises(MCPError, match="not found"):
+                await client.list_resources()
+    assert capabilities.tools is not None
+    assert capabilities.resources is None and capabilities.prompts is None

@@ -89,12 +89,27 @@ def tool_name(server: str, tool: str, plugin: str | None = None) -> str:
     return f"mcp__{_UNSAFE.sub('_', prefix)}__{_UNSAFE.sub('_', tool)}"
 
 
+# What Claude Code 2.1.330 puts before the first server's instructions, once for all servers that have some.
+INSTRUCTIONS_HEADER = ("# MCP Server Instructions\n\nThe following MCP servers have provided instructions for how "
+                       "to use their tools and resources:\n\n")
+
+
+def instructions_header(items: list[Item]) -> list[Item]:
+    """The header as an item of the first source with instructions (the one whose instructions bring it in)."""
+    first = next((item for item in items if item.kind == "instructions"), None)
+    if first is None:
+        return []
+    chars = len(INSTRUCTIONS_HEADER)
+    return [Item(source=first.source, kind="instructions", name="(header)", deferred_chars=chars, full_chars=chars,
+                 note="Claude Code's header, once for every server with instructions")]
+
+
 def tool_items(
     source: str, server: str, tools: list[Tool], instructions: str | None, plugin: str | None = None
 ) -> list[Item]:
     items: list[Item] = []
     if instructions:
-        text = f"## {server}\n{instructions}\n"
+        text = f"## {f'plugin:{plugin}:{server}' if plugin else server}\n{instructions}\n\n"
         items.append(Item(source=source, kind="instructions", name=server, deferred_chars=len(text),
                           full_chars=len(text)))
     for tool in tools:
@@ -174,4 +189,5 @@ async def measure(root: Path, project: Path, data: Path, *, hooks: bool = True,
     if hooks:
         items.extend(hook_items(root, project, data))
     extra, problems = other_items(others or [])
-    return Footprint(items=[*items, *extra], problems=problems, tools_list_bytes=wire)
+    everything = [*items, *extra]
+    return Footprint(items=[*instructions_header(everything), *everything], problems=problems, tools_list_bytes=wire)
