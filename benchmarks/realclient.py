@@ -45,9 +45,8 @@ from harness import (  # noqa: E402
 from harness.ledger import hook_fed  # noqa: E402
 from harness.usage_model import PrefixCacheUsage  # noqa: E402
 
-from thrifty.footprint.measure import INSTRUCTIONS_HEADER  # noqa: E402
-
 from fixtures_gen.claude_code import CLAUDE_VERSION, find_claude, make_stamped_venv  # noqa: E402
+from thrifty.footprint.measure import INSTRUCTIONS_HEADER  # noqa: E402
 
 SECTION = "realclient"
 # (file in email/, definition) : 8 definitions over 6 files
