@@ -48,10 +48,12 @@ def start_today() -> datetime:
     return max(midnight + timedelta(minutes=1), now - timedelta(minutes=30)).astimezone(UTC)
 
 
-def make_session(seed: int, project_dir: Path, *, turns: int = 12, subagents: int = 1) -> Session:
-    """A generated session (one main model, no fast mode) whose transcripts end in the ledger via the Stop hook."""
+def make_session(seed: int, project_dir: Path, *, turns: int = 12, subagents: int = 1,
+                 start: datetime | None = None) -> Session:
+    """A generated session (one main model, no fast mode) whose transcripts end in the ledger via the Stop hook;
+    it starts at `start`, by default `start_today()`."""
     session = realistic_session(transcripts_dir(), seed=seed, turns=turns, models=(MAIN_MODEL,),
-                                subagents=subagents, start=start_today(), extras=False)
+                                subagents=subagents, start=start or start_today(), extras=False)
     stop(session, project_dir)
     return session
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from fleet_helpers import cost, make_session, reply, run_hook, tool_event
+from fleet_helpers import cost, make_session, reply, run_hook, start_today, tool_event
 
 from fixtures_gen.synth import Session
 from thrifty.cli import cli
@@ -67,7 +68,8 @@ def test_raising_a_budget_the_hooks_do_not_have_is_refused(project: Path) -> Non
 
 
 def test_a_raise_without_a_session_applies_to_the_latest_one_and_adds_up(project: Path) -> None:
-    make_session(65, project)
+    # Hours before the latest: in the first half hour of a day start_today() puts both in the same minutes.
+    make_session(65, project, start=start_today() - timedelta(hours=3))
     latest = make_session(66, project)
     seen_by_hooks(latest, project, {"session_usd": 2})
     assert budget("raise", "session", "$1.50").exit_code == 0
