@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -90,7 +89,7 @@ def pre_tool_use(event: Mapping[str, Any], env: Mapping[str, str] = os.environ, 
                 if spawning and not (budget_plan.deny_reason or loop_reason):
                     spawn_reason = spawns.refusal(conn, settings, session_id)
                     if spawn_reason is None:
-                        spawns.record_spawn(conn, session_id, agent_id, tool_use_id or uuid.uuid4().hex)
+                        spawns.record_spawn(conn, session_id, agent_id, tool_use_id or os.urandom(16).hex())
                 refused = bool(budget_plan.deny_reason or loop_reason or spawn_reason) or (
                     hint is not None and settings["steer"] == "enforce")
                 if ((settings.loop_guard_on or settings.steer_on) and tool_name and not refused

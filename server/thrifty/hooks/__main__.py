@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import json
 import sys
-import traceback
 
 from thrifty import logfile
 
@@ -25,6 +24,8 @@ HANDLERS = {
 
 
 def log_error(event_name: str) -> None:
+    import traceback  # only on the failure path: 2 ms of every hook's start otherwise
+
     logfile.append(event_name, traceback.format_exc())  # silent if there is nowhere to log: never break the session
 
 
