@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from thrifty import logfile
+from thrifty.ledger import rollup
 from thrifty.ledger.db import connect, ledger_file, transaction
 from thrifty.ledger.dedupe import Slot, chunks, load_slots, merge
 from thrifty.ledger.files import (
@@ -256,26 +257,23 @@ def _write(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _Stat
 
 
 def _upsert_files(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _State]) -> dict[str, int]:
+    new = [read for read in reads if read.source.path not in states]
+    conn.executemany(
+        """INSERT INTO files (path, session_id, project, agent_id, inode, size, offset, usage_lines, malformed_lines)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [(r.source.path, r.source.session_id, r.source.project, r.source.agent_id, r.inode, r.size, r.new_offset,
+          len(r.records), r.malformed) for r in new])
     ids: dict[str, int] = {}
-    for read in reads:
-        source = read.source
-        state = states.get(source.path)
-        if state is None:
-            ids[source.path] = conn.execute(
-                """INSERT INTO files (path, session_id, project, agent_id, inode, size, offset, usage_lines,
-                       malformed_lines) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
-                (source.path, source.session_id, source.project, source.agent_id, read.inode, read.size,
-                 read.new_offset, len(read.records), read.malformed),
-            ).fetchone()[0]
-            continue
-        ids[source.path] = state.id
-        keep = 0 if read.reset else 1
-        conn.execute(
-            """UPDATE files SET inode = ?, size = ?, offset = ?, usage_lines = usage_lines * ? + ?,
-                   malformed_lines = malformed_lines * ? + ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-               WHERE id = ?""",
-            (read.inode, read.size, read.new_offset, keep, len(read.records), keep, read.malformed, state.id),
-        )
+    for paths in chunks([read.source.path for read in new]):
+        ids.update(conn.execute(f"SELECT path, id FROM files WHERE path IN ({', '.join('?' * len(paths))})", paths))
+    known = [(read, states[read.source.path]) for read in reads if read.source.path in states]
+    ids.update((read.source.path, state.id) for read, state in known)
+    conn.executemany(
+        """UPDATE files SET inode = ?, size = ?, offset = ?, usage_lines = usage_lines * ? + ?,
+               malformed_lines = malformed_lines * ? + ?, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+           WHERE id = ?""",
+        [(read.inode, read.size, read.new_offset, keep, len(read.records), keep, read.malformed, state.id)
+         for read, state in known for keep in (0 if read.reset else 1,)])
     return ids
 
 
@@ -296,12 +294,14 @@ def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats
             inserts.append((slot.message_id, *values))
         else:
             updates.append((*values, slot.row_id))
-    conn.executemany(
-        """INSERT INTO turns (message_id, request_id, session_id, project, agent_id, file_id, line_offset, ts, model,
-               speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
-               cache_read_tokens, git_branch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        inserts,
-    )
+    with rollup.bulk_insert(conn):
+        conn.executemany(
+            """INSERT INTO turns (message_id, request_id, session_id, project, agent_id, file_id, line_offset, ts,
+                   model, speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens,
+                   cache_write_1h_tokens, cache_read_tokens, git_branch)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            inserts,
+        )
     conn.executemany(
         """UPDATE turns SET request_id = ?, session_id = ?, project = ?, agent_id = ?, file_id = ?, line_offset = ?,
                ts = ?, model = ?, speed = ?, is_sidechain = ?, input_tokens = ?, output_tokens = ?,
@@ -337,22 +337,18 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
     if not wanted:
         return
     known: set[tuple[str, str]] = set()
-    for (session_id, agent_id) in wanted:
-        row = conn.execute("SELECT agent_type IS NOT NULL FROM agents WHERE session_id = ? AND agent_id = ?",
-                           (session_id, agent_id)).fetchone()
-        if row is not None and row[0]:
-            known.add((session_id, agent_id))
-    for (session_id, agent_id), path in wanted.items():
-        if (session_id, agent_id) in known:
-            continue
-        agent_type, description = read_meta(Path(path).with_name(f"agent-{agent_id}.meta.json"))
-        conn.execute(
-            """INSERT INTO agents (session_id, agent_id, agent_type, description) VALUES (?, ?, ?, ?)
-               ON CONFLICT (session_id, agent_id) DO UPDATE SET agent_type = excluded.agent_type,
-                   description = excluded.description""",
-            (session_id, agent_id, agent_type, description),
-        )
-
+    for sessions in chunks(sorted({session_id for session_id, _ in wanted})):
+        known.update(conn.execute(
+            f"SELECT session_id, agent_id FROM agents WHERE agent_type IS NOT NULL "
+            f"AND session_id IN ({', '.join('?' * len(sessions))})", sessions))
+    rows = [(session_id, agent_id, *read_meta(Path(path).with_name(f"agent-{agent_id}.meta.json")))
+            for (session_id, agent_id), path in wanted.items() if (session_id, agent_id) not in known]
+    conn.executemany(
+        """INSERT INTO agents (session_id, agent_id, agent_type, description) VALUES (?, ?, ?, ?)
+           ON CONFLICT (session_id, agent_id) DO UPDATE SET agent_type = excluded.agent_type,
+               description = excluded.description""",
+        rows,
+    )
 
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from thrifty.ledger import rollup
 from thrifty.ledger.transaction import transaction
 
 Migration = Callable[[sqlite3.Connection], None]
@@ -393,3 +394,9 @@ def m007_savings_mark(conn: sqlite3.Connection) -> None:
     gets a rowid above every existing one, and nothing deletes savings rows or VACUUMs the ledger.
     """
     conn.execute("ALTER TABLE export_marks ADD COLUMN savings_id INTEGER NOT NULL DEFAULT 0")
+
+
+@migration
+def m008_spend_buckets(conn: sqlite3.Connection) -> None:
+    """`spend_buckets`: turns' token sums per UTC quarter hour, model and speed, kept by triggers (`rollup`)."""
+    rollup.install(conn)

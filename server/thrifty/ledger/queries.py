@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from thrifty.ledger import rollup
 from thrifty.ledger.pricing import FIELD_TIER_TOKENS, PROMPT_TIER_TOKENS, TokenSums, cost, price_for
 
 _FIELDS = ("input_tokens", "output_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens")
@@ -175,6 +176,55 @@ def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | 
              ) -> dict[GroupKey, Usage]:
     """One `Usage` per distinct value of the `group` columns of `turns` (trusted column names), in first-use order.
 
+    Read from the rollup (`rollup`, a few rows per session and quarter hour) when it holds what is asked: groups of
+    session and project, filtered by them and by days whose midnights fall on UTC quarter hours. Otherwise, and
+    always by `usage_from_turns`, from the turns themselves; the two agree exactly (tests compare them).
+    """
+    rolled = _usage_from_rollup(conn, group, filters or Filters())
+    return rolled if rolled is not None else usage_from_turns(conn, group, filters)
+
+
+_ROLLED_UP_GROUPS = frozenset(("session_id", "project"))
+_ROLLUP_SUMS = ", ".join(f"SUM({column})" for column in rollup.COLUMNS)
+
+
+def _usage_from_rollup(conn: sqlite3.Connection, group: Sequence[str], filters: Filters
+                       ) -> dict[GroupKey, Usage] | None:
+    if not set(group) <= _ROLLED_UP_GROUPS or filters.agent_id is not None:
+        return None
+    clauses: list[str] = []
+    params: list[object] = []
+    for op, day in ((">=", filters.since), ("<", filters.until + timedelta(days=1) if filters.until else None)):
+        if day is not None:
+            bound = utc_bound(day)
+            if int(bound[14:16]) % 15 or bound[17:19] != "00":
+                return None  # a midnight off the quarter hours (no time zone in use has one)
+            clauses.append(f"bucket {op} ?")
+            params.append(rollup.bucket(bound))
+    for column, value in (("project", filters.project), ("session_id", filters.session_id)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    keys = "".join(f"{column}, " for column in group)
+    sql = (f"SELECT {keys}NULLIF(model, ''), NULLIF(speed, ''), {_ROLLUP_SUMS}, SUM(turns), MIN(first_ts), "
+           f"MAX(last_ts) FROM spend_buckets{where} GROUP BY {keys}model, speed HAVING SUM(turns) > 0 "
+           f"ORDER BY MIN(first_ts), {keys}model, speed")
+    width = len(group)
+    result: dict[GroupKey, Usage] = {}
+    for row in conn.execute(sql, params):
+        key: GroupKey = tuple(row[:width])
+        usage = result.get(key)
+        if usage is None:
+            usage = result[key] = Usage()
+        usage.add(row[width], row[width + 1], row[width + 2:])
+    return result
+
+
+def usage_from_turns(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | None = None
+                     ) -> dict[GroupKey, Usage]:
+    """`usage_by` summed from the turns, whatever the group and filters.
+
     The long-context sums are summed apart (`_tier_sums`), and only when a group of a model priced by tiers holds a
     request above a tier: the main query reports each group's largest prompt and output for that.
     """
@@ -183,7 +233,7 @@ def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | 
     select_group = f"{cols}, " if group else ""
     width = len(group)
     sql = (f"SELECT {select_group}model, speed, {token_sums_sql(False, False)}, MAX({_PROMPT}), MAX(output_tokens) "
-           f"FROM turns{where} GROUP BY {select_group}model, speed ORDER BY MIN(ts)")
+           f"FROM turns{where} GROUP BY {select_group}model, speed ORDER BY MIN(ts), {select_group}model, speed")
     rows = conn.execute(sql, params).fetchall()
     tiers = _tier_sums(conn, select_group, width, where, params, rows)
     result: dict[GroupKey, Usage] = {}

@@ -1,0 +1,160 @@
+"""`queries.usage_by` reads the rollup kept by `ledger.rollup` when it can; it must equal summing the turns.
+
+Turns are written the ways the ledger writes them (insert, the ingest's update to a larger copy, a rewritten
+transcript's delete), with prices of every shape: long-context tiers, fast mode, an unknown model, no model.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import sqlite3
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from fixtures_gen.synth import realistic_session
+from thrifty.ledger import rollup
+from thrifty.ledger.db import connect
+from thrifty.ledger.ingest import ingest_tree
+from thrifty.ledger.migrations import MIGRATIONS, migrate
+from thrifty.ledger.queries import Filters, Usage, usage_by, usage_from_turns
+
+DAY = date(2026, 11, 20)
+MODELS = ["claude-sonnet-4-5-20250929", "claude-haiku-5-5", "claude-opus-4-8", "claude-unknown-9", None]
+
+
+@pytest.fixture(params=["UTC", "Asia/Kathmandu", "America/St_Johns", "XXX+5:07"])
+def zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    # Kathmandu (+5:45) and St John's (-3:30) put local midnight on a quarter hour that is not a whole hour; a
+    # +5:07 offset puts it on none, which must fall back to the turns themselves.
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _turn(rng: random.Random, index: int) -> tuple[object, ...]:
+    moment = datetime(DAY.year, DAY.month, DAY.day, tzinfo=UTC) + timedelta(minutes=rng.randrange(-36 * 60, 60 * 60))
+    ts = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{rng.randrange(1000):03d}Z"
+    big = rng.random() < 0.2  # long-context requests: fields above 200k, prompts above 100k
+    tokens = [rng.randrange(0, 260_000 if big else 3_000) for _ in range(5)]
+    return (f"msg_{index}", rng.choice(["session-a", "session-b"]), rng.choice(["/p", "/q"]), "main", 1, index, ts,
+            rng.choice(MODELS),
+            "fast" if rng.random() < 0.1 else None, *tokens)
+
+
+def _write(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    with rollup.bulk_insert(conn):
+        _insert(conn, rows)
+
+
+def _insert(conn: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    conn.executemany(
+        """INSERT INTO turns (message_id, session_id, project, agent_id, file_id, line_offset, ts, model, speed,
+               input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows)
+
+
+def _ledger(tmp_path: Path) -> sqlite3.Connection:
+    conn = connect(tmp_path / "ledger.db")
+    conn.execute("INSERT INTO files (id, path, session_id, project, agent_id) VALUES (1, 'a.jsonl', 's', '/p', 'main')")
+    return conn
+
+
+def _same(rolled: Usage, summed: Usage) -> None:
+    assert (rolled.turns, rolled.total_tokens) == (summed.turns, summed.total_tokens)
+    assert (rolled.input_tokens, rolled.output_tokens, rolled.cache_creation_tokens) == (
+        summed.input_tokens, summed.output_tokens, summed.cache_creation_tokens)
+    assert rolled.cost_usd == pytest.approx(summed.cost_usd)
+    assert (rolled.models, rolled.unpriced_models) == (summed.models, summed.unpriced_models)
+    assert (rolled.first_ts, rolled.last_ts) == (summed.first_ts, summed.last_ts)
+
+
+def _agree(conn: sqlite3.Connection, days: list[date]) -> int:
+    """Compare both paths on the views the rollup serves; the number of turns of `days`."""
+    turns = 0
+    for filters in [Filters(), Filters(project="/p"), Filters(session_id="session-b"),
+                    *(Filters(since=day, until=day) for day in days), Filters(since=days[1]), Filters(until=days[0])]:
+        for group in [(), ("session_id",), ("session_id", "project")]:
+            rolled, summed = usage_by(conn, group, filters), usage_from_turns(conn, group, filters)
+            assert list(rolled) == list(summed)  # the same groups, in the same first-use order
+            for key in summed:
+                _same(rolled[key], summed[key])
+        if filters.since is not None and filters.since == filters.until:
+            turns += sum(usage.turns for usage in usage_by(conn, (), filters).values())
+    return turns
+
+
+def test_the_rollup_answers_as_the_turns_do_after_inserts_updates_and_deletes(tmp_path: Path, zone: str) -> None:
+    rng = random.Random(f"rollup-{zone}")
+    conn = _ledger(tmp_path)
+    _write(conn, [_turn(rng, i) for i in range(600)])
+    days = [DAY - timedelta(days=1), DAY, DAY + timedelta(days=1)]
+    assert _agree(conn, days) > 300
+
+    # The ingest's update to a larger copy (same row, new tokens), a model or timestamp that changes, deletes.
+    for turn_id in rng.sample(range(1, 601), 120):
+        conn.execute("UPDATE turns SET output_tokens = output_tokens + ?, input_tokens = ? WHERE id = ?",
+                     (rng.randrange(1, 300_000), rng.randrange(0, 150_000), turn_id))
+    conn.execute("UPDATE turns SET model = 'claude-opus-4-8', speed = 'fast' WHERE id % 7 = 0")
+    conn.execute("UPDATE turns SET ts = replace(ts, 'T1', 'T0') WHERE id % 11 = 0")
+    conn.execute("UPDATE turns SET line_offset = line_offset + 1")  # no token change: the rollup stays as it is
+    conn.execute("UPDATE turns SET session_id = 'session-b' WHERE id % 13 = 0")
+    conn.execute("DELETE FROM turns WHERE id % 5 = 0")
+    assert _agree(conn, days) > 200
+
+
+def test_the_migration_rolls_up_the_turns_already_in_the_ledger(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    rollup = next(i for i, fn in enumerate(MIGRATIONS) if fn.__name__ == "m008_spend_buckets")
+    shipped, MIGRATIONS[:] = list(MIGRATIONS), MIGRATIONS[:rollup]  # a ledger from before the rollup
+    try:
+        migrate(conn)
+        conn.execute("INSERT INTO files (id, path, session_id, project, agent_id) VALUES (1, 'a', 's', '/p', 'm')")
+        rng = random.Random(8)
+        _insert(conn, [_turn(rng, i) for i in range(300)])  # as a writer from before the rollup did
+    finally:
+        MIGRATIONS[:] = shipped
+    migrate(conn)
+    assert _agree(conn, [DAY - timedelta(days=1), DAY, DAY + timedelta(days=1)]) > 100
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ingested_transcripts_roll_up_to_what_their_turns_say(tmp_path: Path, workers: int) -> None:
+    # Two ingests, the first of each transcript's first half: streaming copies split by the cut are updated to their
+    # final copy by the second. With two workers a forked process writes part of them through its own connection.
+    root = tmp_path / "projects"
+    start = datetime(2026, 11, 19, 20, 0, tzinfo=UTC)
+    for i in range(12):
+        realistic_session(root, seed=400 + i, turns=25, start=start + timedelta(hours=3 * i))
+    rests: dict[Path, list[str]] = {}
+    for path in root.rglob("*.jsonl"):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text("".join(lines[:len(lines) // 2]), encoding="utf-8")
+        rests[path] = lines[len(lines) // 2:]
+    conn = connect(tmp_path / "ledger.db")
+    first = ingest_tree(conn, root, workers=workers)
+    for path, rest in rests.items():
+        with open(path, "a", encoding="utf-8") as tail:
+            tail.write("".join(rest))
+    second = ingest_tree(conn, root, workers=workers)
+    assert first.turns_added > 100 and second.turns_added > 100 and second.turns_replaced > 0
+    days = sorted({date.fromisoformat(ts[:10]) for (ts,) in conn.execute("SELECT ts FROM turns")})
+    assert len(days) >= 2
+    assert _agree(conn, days) == usage_by(conn, ())[()].turns
+
+
+def test_every_writer_of_turns_inserts_inside_bulk_insert() -> None:
+    # Inserts have no trigger (see thrifty.ledger.rollup): a module that inserts turns without bulk_insert would
+    # leave them out of every day's spend.
+    package = Path(rollup.__file__).parents[1]
+    writers = [path for path in package.rglob("*.py") if re.search(r"INSERT (OR \w+ )?INTO turns\b", path.read_text())]
+    assert {path.relative_to(package).as_posix() for path in writers} >= {"ledger/ingest.py", "batch/usage.py"}
+    for path in writers:
+        assert "rollup.bulk_insert(" in path.read_text(), f"{path} inserts turns outside rollup.bulk_insert"
