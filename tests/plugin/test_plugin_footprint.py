@@ -62,7 +62,7 @@ def test_every_thrifty_tool_is_measured_by_name_up_front_and_by_full_schema(proj
         assert tool.deferred_chars == len(tool.name) + 1
         assert tool.full_chars > 4 * tool.deferred_chars  # description and input schema
         assert tool.wire_bytes and tool.wire_bytes > len(tool.name)
-    (instructions, header) = [i for i in result.items if i.kind == "instructions"]
+    (header, instructions) = [i for i in result.items if i.kind == "instructions"]  # as the client lays them out
     assert instructions.name == "thrifty" and header.name == "(header)"
     assert instructions.deferred_chars == instructions.full_chars > 50
     assert header.deferred_chars == len(INSTRUCTIONS_HEADER) and header.source == "thrifty"
