@@ -1,4 +1,4 @@
-"""The `thrifty` command's entry point: the polled `report --json` form first, without click, else the click CLI."""
+"""The `thrifty` command's entry point: the forms `commands.fast` serves without click first, else the click CLI."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import sys
 
 
 def main() -> None:
-    from thrifty.commands.fast import report_sessions_json
+    from thrifty.commands import fast
 
-    if report_sessions_json(sys.argv[1:]):
+    if fast.serve(sys.argv[1:]) or fast.report_sessions_json(sys.argv[1:]):
         return
     from thrifty.cli import main as cli_main
 
