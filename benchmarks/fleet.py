@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import SERVER_DIR, Figure, base_python, median_seconds, run_command
+from fixtures_gen.hooks import hook_command
 from fixtures_gen.synth import Session, realistic_session
 
 SECTION = "fleet"
@@ -100,7 +101,7 @@ def _pre_tool_use(session: Session, cwd: Path, env: dict[str, str], repeat: int,
     def hook() -> None:
         index = next(counter)
         extra = {"tool_input": {"file_path": str(big[index % len(big)])}} if big_file else {}
-        done = subprocess.run([python, "-m", "thrifty.hooks", "pre-tool-use"], input=_event(session, cwd, index,
+        done = subprocess.run(hook_command("pre-tool-use", python), input=_event(session, cwd, index,
                               **extra).encode(), capture_output=True, env=env, check=False)
         if done.returncode or b"deny" in done.stdout:
             raise RuntimeError(f"unexpected hook answer: {done.stdout[:300]!r} {done.stderr[:300]!r}")
@@ -126,7 +127,7 @@ def _post_tool_use(session: Session, cwd: Path, env: dict[str, str], repeat: int
         payload = _event(session, cwd, 500_000 + index, hook_event_name="PostToolUse",
                          tool_response={"content": f"result {index}"}).encode()
         start = time.perf_counter()
-        subprocess.run([python, "-m", "thrifty.hooks", "post-tool-use"], input=payload, env=env, check=True,
+        subprocess.run(hook_command("post-tool-use", python), input=payload, env=env, check=True,
                        stdout=subprocess.DEVNULL)
         times.append(time.perf_counter() - start)
     return statistics.median(times)

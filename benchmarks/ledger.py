@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import REPO, SERVER_DIR, Figure, base_python, median_seconds, run_command
+from fixtures_gen.hooks import hook_command
 from fixtures_gen.synth import append_line, dumps, realistic_session, write_history
 
 SECTION = "ledger"
@@ -118,7 +119,7 @@ def _hook_latency(base: Path, quick: bool, repeat: int) -> tuple[float, float, f
     env.pop("CLAUDE_PLUGIN_DATA", None)
     event = json.dumps({"session_id": session.session_id, "transcript_path": str(transcript), "cwd": str(base),
                         "hook_event_name": "Stop", "stop_hook_active": False}).encode()
-    hook = [base_python(), "-m", "thrifty.hooks", "stop"]
+    hook = hook_command("stop", base_python())
     subprocess.run(hook, input=event, env=env, check=True, capture_output=True)  # the first run reads it all
     counter = iter(range(1_000_000))
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-SERVER_DIR = Path(__file__).resolve().parents[2] / "server"
+REPO = Path(__file__).resolve().parents[2]
+SERVER_DIR = REPO / "server"
 HOOK_TIMEOUT_S = 60
 
 
@@ -16,8 +19,16 @@ def base_python() -> str:
     return getattr(sys, "_base_executable", None) or sys.executable
 
 
-def hook_command(event_name: str) -> list[str]:
-    return [base_python(), "-m", "thrifty.hooks", event_name]
+def hook_command(event_name: str, python: str | None = None) -> list[str]:
+    """The command hooks/hooks.json gives for `event_name` (its interpreter flags included), with `python` (default:
+    `base_python()`) for `python3` and the environment assignments left to `hook_env`."""
+    hooks = json.loads((REPO / "hooks" / "hooks.json").read_text(encoding="utf-8"))["hooks"]
+    for groups in hooks.values():
+        for handler in (h for group in groups for h in group["hooks"]):
+            words = [w for w in shlex.split(handler["command"]) if "=" not in w]
+            if words[-1] == event_name:
+                return [python or base_python(), *words[1:]]
+    raise KeyError(f"hooks/hooks.json runs no hook for {event_name!r}")
 
 
 def hook_env(options: Mapping[str, object] | None = None) -> dict[str, str]:

@@ -33,6 +33,7 @@ from mcp.client.session import IncomingMessage
 from mcp.client.stdio import stdio_client
 from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
 
+from fixtures_gen.hooks import hook_command
 from fixtures_gen.locks import is_locked
 from fixtures_gen.pipes import read_lines_until, read_until_sync
 from thrifty import app
@@ -191,7 +192,7 @@ def test_the_session_start_hook_waits_for_the_build_the_server_started_and_build
         assert server.stdin is not None
         server.stdin.write(b'{"jsonrpc":"2.0","id":1,"method":"ping"}\n')
         server.stdin.flush()
-        hook = subprocess.Popen(["python3", "-m", "thrifty.hooks", "session-start"], stdin=subprocess.PIPE,
+        hook = subprocess.Popen(hook_command("session-start", "python3"), stdin=subprocess.PIPE,
                                 env=dict(env, PYTHONPATH=str(REPO / "server")))
         assert hook.stdin is not None
         hook.stdin.write(b"{}")
@@ -309,7 +310,7 @@ def test_the_session_start_hook_points_the_launcher_at_this_plugin_even_when_the
     data = tmp_path / "plugin-data"
     launcher = write_launcher(data, tmp_path / "removed-plugin-version")
     env = plugin_env(project, data, build="fail")
-    hook = subprocess.run(["python3", "-m", "thrifty.hooks", "session-start"], input=b"{}", capture_output=True,
+    hook = subprocess.run(hook_command("session-start", "python3"), input=b"{}", capture_output=True,
                           env=dict(env, PYTHONPATH=str(REPO / "server")), timeout=BOUND_S, check=False)
     assert not (data / "venv" / environment.STAMP).exists(), hook.stderr  # the build did fail
     assert launcher.read_text(encoding="utf-8") == launcher_text(REPO)

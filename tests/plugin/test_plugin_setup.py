@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from plugin_helpers import REPO
 
+from fixtures_gen.hooks import hook_command
 from fixtures_gen.locks import is_locked
 from thrifty.commands.setup import setup
 from thrifty.launch import environment
@@ -146,7 +147,7 @@ def test_a_build_outlives_a_launcher_killed_at_the_start_limit_and_is_not_redone
     launcher.terminate()  # what Claude Code does to an MCP server still not up after 30 s
     launcher.wait(timeout=30)
     assert is_locked(lock), "the build must keep its lock after the launcher is gone"
-    hook = subprocess.run(["python3", "-m", "thrifty.hooks", "session-start"], input="{}", text=True, timeout=900,
+    hook = subprocess.run(hook_command("session-start", "python3"), input="{}", text=True, timeout=900,
                           env=dict(env, PYTHONPATH=str(REPO / "server")))
     assert hook.returncode == 0
     assert (data / "venv" / environment.STAMP).exists()
