@@ -21,6 +21,7 @@ from thrifty.launch.environment import (
     plugin_root,
     server_env,
     venv_python,
+    vouch_for,
 )
 from thrifty.paths import data_dir
 
@@ -51,6 +52,7 @@ def main(argv: list[str]) -> None:
                                  "run `thrifty setup` to build it\n")
                 sys.exit(1)
             ensure_venv(root, data)
+        vouch_for(data / "venv", root)
     except errors as exc:
         sys.stderr.write(f"thrifty: could not prepare its environment ({exc}); details in {data / 'setup.log'}\n")
         sys.exit(1)

@@ -62,6 +62,20 @@ def is_current(venv_dir: Path, expected: str) -> bool:
         return False
 
 
+def vouch_for(venv_dir: Path, root: Path) -> None:
+    """Make the current venv's stamp newer than this plugin version's pyproject.toml, so bin/thrifty execs the venv
+    without this launcher from now on (an update with the same dependencies keeps the venv but not its mtimes)."""
+    stamp = venv_dir / STAMP
+    try:
+        # Whole seconds: sh's `-nt` compares them in some shells (dash).
+        release = int((root / "pyproject.toml").stat().st_mtime)
+        if int(stamp.stat().st_mtime) <= release:
+            moment = max(time.time(), release + 1)
+            os.utime(stamp, (moment, moment))
+    except OSError:
+        pass  # read-only data dir: the launcher keeps checking, which costs time but nothing else
+
+
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
     # The SessionStart hook and the MCP server may start together; one builds, the other waits for it.
