@@ -33,9 +33,11 @@ def _where(filters: Filters, exclude: tuple[str, str] | None) -> tuple[str, list
     return where, params
 
 
-def load(pg: Any, filters: Filters, exclude: tuple[str, str] | None = None) -> sqlite3.Connection:
+def load(pg: Any, filters: Filters, exclude: tuple[str, str] | None = None, *, tool_calls: bool = True
+         ) -> sqlite3.Connection:
     """An in-memory ledger holding the team's turns matching `filters` (minus the machine `exclude`, user and host),
-    their tool calls and the agents of their sessions."""
+    their tool calls (unless `tool_calls` is False: most views never read them, and they are the most rows) and the
+    agents of their sessions."""
     where, params = _where(filters, exclude)
     mem = connect_ledger(Path(":memory:"))
     mem.execute("ALTER TABLE turns ADD COLUMN user_name TEXT")
@@ -50,7 +52,7 @@ def load(pg: Any, filters: Filters, exclude: tuple[str, str] | None = None) -> s
         f"""SELECT c.tool_use_id, c.message_id, c.session_id, c.agent_id, c.file_key, c.line_offset, c.ts, c.name,
                    c.plugin, c.server, c.tool FROM thrifty_tool_calls c
             WHERE c.message_id IN (SELECT t.message_id FROM thrifty_turns t{where}) ORDER BY c.ts, c.tool_use_id""",
-        params).fetchall()
+        params).fetchall() if tool_calls else []
     agents = pg.execute(f"""SELECT session_id, agent_id, agent_type FROM thrifty_agents
                             WHERE session_id IN (SELECT t.session_id FROM thrifty_turns t{where})""", params).fetchall()
     with transaction(mem):

@@ -13,7 +13,7 @@ from thrifty.team.mirror import load
 
 
 def refresh(ledger: sqlite3.Connection, pg: Any, target: str, user: str, host: str, today: date) -> TeamSpend:
-    mem = load(pg, Filters(since=today, until=today), exclude=(user, host))
+    mem = load(pg, Filters(since=today, until=today), exclude=(user, host), tool_calls=False)
     try:
         usage = total(mem)
         machines = mem.execute("SELECT COUNT(DISTINCT user_name || '@' || host) FROM turns").fetchone()[0]

@@ -96,8 +96,12 @@ def team_model(local: type[BaseModel]) -> type[BaseModel]:
     return found
 
 
+# Views that read turns and agents alone: their mirror skips the tool calls.
+_WITHOUT_TOOL_CALLS = frozenset(("sessions", "daily", "models", "agents", "users"))
+
+
 def build_team(pg: Any, url: str, view: str, filters: Filters) -> BaseModel:
-    mem = load(pg, filters)
+    mem = load(pg, filters, tool_calls=view not in _WITHOUT_TOOL_CALLS)
     try:
         machines = machines_of_sessions(mem)
         info = _info(mem, url)
