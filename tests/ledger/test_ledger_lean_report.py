@@ -14,7 +14,6 @@ from ledger_helpers import report, report_json
 
 from fixtures_gen.hooks import hook_env
 from fixtures_gen.transcripts import realistic_session
-from thrifty.ledger import rollup
 from thrifty.ledger.db import connect
 from thrifty.ledger.pricing import TokenSums, cost
 from thrifty.ledger.queries import Filters, daily_totals, sessions
@@ -99,13 +98,12 @@ LONG_CONTEXT_TURNS = [  # (session, model, input, output, 5m write, 1h write, re
 def test_long_context_requests_are_priced_as_each_request_alone(tmp_path: Path) -> None:
     conn = connect(tmp_path / "ledger.db")
     conn.execute("INSERT INTO files (id, path, session_id, project, agent_id) VALUES (1, 'f', 's', 'p', 'main')")
-    with rollup.bulk_insert(conn):  # as every writer of turns does
-        for n, (session, model, *tokens) in enumerate(LONG_CONTEXT_TURNS):
-            conn.execute(
-                """INSERT INTO turns (message_id, session_id, project, agent_id, file_id, line_offset, ts, model,
-                       input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens)
-                   VALUES (?, ?, 'p', 'main', 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (f"m{n}", session, n, f"2026-11-20T10:00:{n:02d}.000Z", model, *tokens))
+    for n, (session, model, *tokens) in enumerate(LONG_CONTEXT_TURNS):
+        conn.execute(
+            """INSERT INTO turns (message_id, session_id, project, agent_id, file_id, line_offset, ts, model,
+                   input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens)
+               VALUES (?, ?, 'p', 'main', 1, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            (f"m{n}", session, n, f"2026-11-20T10:00:{n:02d}.000Z", model, *tokens))
     alone: dict[str, float] = {}
     for session, model, *tokens in LONG_CONTEXT_TURNS:
         price = cost(model, None, TokenSums.of_request((tokens[0], tokens[1], tokens[2], tokens[3], tokens[4])))

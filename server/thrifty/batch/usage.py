@@ -56,14 +56,14 @@ def record(conn: sqlite3.Connection, batch_id: str, job: str, project: str, ende
             "INSERT INTO files (path, session_id, project, agent_id) VALUES (?, ?, ?, ?) RETURNING id",
             (path, session, project, AGENT)).fetchone()
     file_id = int(row[0])
-    with rollup.bulk_insert(conn):
-        added = conn.executemany(
-            """INSERT OR IGNORE INTO turns (message_id, request_id, session_id, project, agent_id, file_id,
-                   line_offset, ts, model, speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens,
-                   cache_write_1h_tokens, cache_read_tokens, source)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)""",
-            [(message.id, batch_id, session, project, AGENT, file_id, index, ended_at, message.model, BATCH_SPEED,
-              *tokens(message.usage), SOURCE) for index, message in messages]).rowcount
+    added = conn.executemany(
+        """INSERT OR IGNORE INTO turns (message_id, request_id, session_id, project, agent_id, file_id, line_offset,
+               ts, model, speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens,
+               cache_write_1h_tokens, cache_read_tokens, source)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)""",
+        [(message.id, batch_id, session, project, AGENT, file_id, index, ended_at, message.model, BATCH_SPEED,
+          *tokens(message.usage), SOURCE) for index, message in messages]).rowcount
+    rollup.catch_up(conn)
     conn.execute("UPDATE files SET usage_lines = (SELECT COUNT(*) FROM turns WHERE file_id = ?), "
                  "updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?", (file_id, file_id))
     return added

@@ -251,6 +251,7 @@ def _write(conn: sqlite3.Connection, reads: list[_Read], states: dict[str, _Stat
         for record in read.records:
             merge(record, read.source, file_id, exact, by_message, loose)
     _write_turns(conn, list(exact.values()) + loose, stats)
+    rollup.catch_up(conn)
     stats.implausible += record_implausible(conn, reads)
     _write_tool_calls(conn, reads, file_ids)
     _record_agents(conn, reads)
@@ -294,14 +295,12 @@ def _write_turns(conn: sqlite3.Connection, slots: list[Slot], stats: IngestStats
             inserts.append((slot.message_id, *values))
         else:
             updates.append((*values, slot.row_id))
-    with rollup.bulk_insert(conn):
-        conn.executemany(
-            """INSERT INTO turns (message_id, request_id, session_id, project, agent_id, file_id, line_offset, ts,
-                   model, speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens,
-                   cache_write_1h_tokens, cache_read_tokens, git_branch)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            inserts,
-        )
+    conn.executemany(
+        """INSERT INTO turns (message_id, request_id, session_id, project, agent_id, file_id, line_offset, ts, model,
+               speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+               cache_read_tokens, git_branch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        inserts,
+    )
     conn.executemany(
         """UPDATE turns SET request_id = ?, session_id = ?, project = ?, agent_id = ?, file_id = ?, line_offset = ?,
                ts = ?, model = ?, speed = ?, is_sidechain = ?, input_tokens = ?, output_tokens = ?,

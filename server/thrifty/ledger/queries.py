@@ -176,9 +176,10 @@ def usage_by(conn: sqlite3.Connection, group: Sequence[str], filters: Filters | 
              ) -> dict[GroupKey, Usage]:
     """One `Usage` per distinct value of the `group` columns of `turns` (trusted column names), in first-use order.
 
-    Read from the rollup (`rollup`, a few rows per session and quarter hour) when it holds what is asked: groups of
-    session and project, filtered by them and by days whose midnights fall on UTC quarter hours. Otherwise, and
-    always by `usage_from_turns`, from the turns themselves; the two agree exactly (tests compare them).
+    Read from the rollup (`rollup`: a few rows per session and quarter hour, and the turns not rolled up yet) when it
+    holds what is asked: groups of session and project, filtered by them and by days whose midnights fall on UTC
+    quarter hours. Otherwise, and always by `usage_from_turns`, from the turns themselves; the two agree exactly
+    (tests compare them).
     """
     rolled = _usage_from_rollup(conn, group, filters or Filters())
     return rolled if rolled is not None else usage_from_turns(conn, group, filters)
@@ -192,27 +193,33 @@ def _usage_from_rollup(conn: sqlite3.Connection, group: Sequence[str], filters: 
                        ) -> dict[GroupKey, Usage] | None:
     if not set(group) <= _ROLLED_UP_GROUPS or filters.agent_id is not None:
         return None
-    clauses: list[str] = []
-    params: list[object] = []
+    rolled: list[str] = []  # over spend_buckets, and the same over the pending turns
+    pending: list[str] = []
+    params: list[tuple[object, object]] = []  # (for spend_buckets, for the pending turns)
     for op, day in ((">=", filters.since), ("<", filters.until + timedelta(days=1) if filters.until else None)):
         if day is not None:
             bound = utc_bound(day)
             if int(bound[14:16]) % 15 or bound[17:19] != "00":
                 return None  # a midnight off the quarter hours (no time zone in use has one)
-            clauses.append(f"bucket {op} ?")
-            params.append(rollup.bucket(bound))
+            rolled.append(f"bucket {op} ?")
+            pending.append(f"ts {op} ?")
+            params.append((rollup.bucket(bound), bound))
     for column, value in (("project", filters.project), ("session_id", filters.session_id)):
         if value is not None:
-            clauses.append(f"{column} = ?")
-            params.append(value)
-    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+            rolled.append(f"{column} = ?")
+            pending.append(f"{column} = ?")
+            params.append((value, value))
+    where = f" WHERE {' AND '.join(rolled)}" if rolled else ""
     keys = "".join(f"{column}, " for column in group)
+    source = (f"SELECT {', '.join(rollup.ROW)} FROM spend_buckets{where} UNION ALL "
+              f"{rollup.pending(' AND '.join(pending) or 'true')}")
     sql = (f"SELECT {keys}NULLIF(model, ''), NULLIF(speed, ''), {_ROLLUP_SUMS}, SUM(turns), MIN(first_ts), "
-           f"MAX(last_ts) FROM spend_buckets{where} GROUP BY {keys}model, speed HAVING SUM(turns) > 0 "
+           f"MAX(last_ts) FROM ({source}) GROUP BY {keys}model, speed HAVING SUM(turns) > 0 "
            f"ORDER BY MIN(first_ts), {keys}model, speed")
+    values = [rolled_value for rolled_value, _ in params] + [pending_value for _, pending_value in params]
     width = len(group)
     result: dict[GroupKey, Usage] = {}
-    for row in conn.execute(sql, params):
+    for row in conn.execute(sql, values):
         key: GroupKey = tuple(row[:width])
         usage = result.get(key)
         if usage is None:

@@ -5,25 +5,29 @@ status line, watch) and the per-session report, the view scripts and status line
 UTC quarter hour in every time zone in use. A row also keeps its turns' first and last `ts`, so a session's span
 is exact too.
 
-Updates and deletes of turns are rolled up by triggers, row by row. Inserts are not: every writer inserts inside
-`bulk_insert`, which adds the new rows in one grouped statement (a per-row trigger made a first ingest of 137 MB
-about 10% slower). A test checks that every module inserting into `turns` uses it. No writer uses INSERT OR
-REPLACE on `turns`: its implicit deletes bypass delete triggers.
+`spend_rollup_mark.last_id` is the highest turn id rolled up. Turns above it are pending: readers add them from
+`turns` (`pending`), so a read is exact whoever wrote them, an older version still running in a session started
+before an update included. Writers roll pending turns up after they insert (`catch_up`, one grouped statement; a
+per-row insert trigger, even one that does nothing, made a first ingest of 137 MB about 10% slower). Updates and
+deletes of rolled-up turns are kept by triggers. No writer uses INSERT OR REPLACE on `turns`: its implicit deletes
+bypass delete triggers.
 
 The long-context tier thresholds are those of `pricing` when m008 shipped (200,000 per field, 100,000 per
-prompt); changing them needs a migration that rebuilds the table. A test compares the rollup with the turns.
+prompt). m008 runs `install`, so its SQL is frozen like a migration (a test holds its hash): a change, thresholds
+included, goes in a new migration that rebuilds the table. Tests compare the rollup with the turns.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Generator
-from contextlib import contextmanager
 
 FIELDS = ("input_tokens", "output_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens", "cache_read_tokens")
 # The 15 sums `queries.Usage.add` reads: plain, above the per-field tier, within long prompts.
 COLUMNS = (*FIELDS, *(f"{f}_above_field_tier" for f in FIELDS), *(f"{f}_in_long_prompts" for f in FIELDS))
 KEY = ("session_id", "project", "bucket", "model", "speed")
+# spend_buckets' columns, in order: what `pending` gives too
+ROW = (*KEY, "turns", "first_ts", "last_ts", *COLUMNS)
+_MARK = "(SELECT last_id FROM spend_rollup_mark)"
 
 
 def bucket(ts: str) -> str:
@@ -31,11 +35,20 @@ def bucket(ts: str) -> str:
     return f"{ts[:14]}{int(ts[14:16]) // 15}"
 
 
+def _quarter(row: str) -> str:
+    return f"(CAST(substr({row}.ts, 15, 2) AS INTEGER) / 15)"
+
+
 def _key(row: str) -> list[str]:
     """KEY's values for the turn `row` (NEW, OLD or a table alias); '' for no model or speed."""
-    return [f"{row}.session_id", f"{row}.project",
-            f"substr({row}.ts, 1, 14) || (CAST(substr({row}.ts, 15, 2) AS INTEGER) / 15)",
+    return [f"{row}.session_id", f"{row}.project", f"substr({row}.ts, 1, 14) || {_quarter(row)}",
             f"IFNULL({row}.model, '')", f"IFNULL({row}.speed, '')"]
+
+
+def _bucket_span(row: str) -> tuple[str, str]:
+    """The `ts` bounds [start, end) of the turn `row`'s quarter hour ('…T23:60' ends the last: no ts reaches it)."""
+    hour = f"substr({row}.ts, 1, 14)"
+    return f"{hour} || printf('%02d', {_quarter(row)} * 15)", f"{hour} || printf('%02d', {_quarter(row)} * 15 + 15)"
 
 
 def _prompt(row: str) -> str:
@@ -66,8 +79,12 @@ def _add_one(row: str) -> str:
 
 def _remove_one(row: str) -> str:
     """Take the turn `row` out of its bucket; the span is found again among the bucket's remaining turns."""
-    match = " AND ".join(f"{mine} = {theirs}" for mine, theirs in zip(_key("t"), _key(row), strict=True))
-    span = f"FROM turns t WHERE {match}"  # t.session_id first: turns_session serves it
+    start, end = _bucket_span(row)
+    _, _, _, model, speed = _key(row)
+    # session and ts range first: turns_session (session_id, ts) serves them; pending turns are not in the bucket
+    span = (f"FROM turns t WHERE t.session_id = {row}.session_id AND t.ts >= {start} AND t.ts < {end} "
+            f"AND t.project = {row}.project AND IFNULL(t.model, '') = {model} AND IFNULL(t.speed, '') = {speed} "
+            f"AND t.id <= {_MARK}")
     where = " AND ".join(f"{column} = {value}" for column, value in zip(KEY, _key(row), strict=True))
     update = ", ".join(["turns = turns - 1", f"first_ts = (SELECT MIN(t.ts) {span})",
                         f"last_ts = (SELECT MAX(t.ts) {span})",
@@ -75,47 +92,51 @@ def _remove_one(row: str) -> str:
     return f"UPDATE spend_buckets SET {update} WHERE {where};"
 
 
-def _add_rows(condition: str) -> tuple[str, ...]:
-    """Add the turns matching `condition` (SQL over `turns`), grouped: one upsert per KEY.
+def _grouped(condition: str, count: str = "COUNT(*)", values: list[str] | None = None) -> str:
+    """The turns matching `condition`, one row per KEY in ROW's layout."""
+    sums = ", ".join(f"SUM({v})" if v != "0" else "0" for v in (values or _values("turns")))
+    return (f"SELECT {', '.join(_key('turns'))}, {count}, MIN(ts), MAX(ts), {sums} FROM turns WHERE {condition} "
+            "GROUP BY 1, 2, 3, 4, 5")
+
+
+def pending(condition: str) -> str:
+    """A SELECT of the turns above the mark that match `condition` (SQL over `turns`), in ROW's layout."""
+    return _grouped(f"turns.id > {_MARK} AND ({condition})")
+
+
+def catch_up(conn: sqlite3.Connection) -> None:
+    """Roll up the pending turns and move the mark past them; inside the writer's transaction, after its inserts.
 
     Two statements: the counts and plain sums of every turn, then the tier values of the few turns that have any
     (summing 15 columns over every turn took half again as long).
     """
+    last = conn.execute("SELECT MAX(id) FROM turns").fetchone()[0]
+    if last is None or last <= conn.execute("SELECT last_id FROM spend_rollup_mark").fetchone()[0]:
+        return
     values = _values("turns")
-    plain = ", ".join([*(f"SUM({v})" for v in values[:5]), *("0" for _ in values[5:])])
-    tiers = ", ".join([*("0" for _ in values[:5]), *(f"SUM({v})" for v in values[5:])])
-    # WHERE true: a SELECT before ON CONFLICT needs a clause so the parser does not read ON as a join's.
-    return tuple(f"{_INSERT} SELECT * FROM (SELECT {', '.join(_key('turns'))}, {count}, MIN(ts), MAX(ts), {sums} "
-                 f"FROM turns WHERE {where} GROUP BY 1, 2, 3, 4, 5) WHERE true {_UPSERT}"
-                 for count, sums, where in (("COUNT(*)", plain, condition),
-                                            ("0", tiers, f"({condition}) AND {_ABOVE_A_TIER}")))
+    plain, tiers = [*values[:5], *("0" for _ in values[5:])], [*("0" for _ in values[:5]), *values[5:]]
+    for condition, count, sums in ((f"id > {_MARK} AND id <= ?", "COUNT(*)", plain),
+                                   (f"id > {_MARK} AND id <= ? AND {_ABOVE_A_TIER}", "0", tiers)):
+        # WHERE true: a SELECT before ON CONFLICT needs a clause so the parser does not read ON as a join's.
+        conn.execute(f"{_INSERT} SELECT * FROM ({_grouped(condition, count, sums)}) WHERE true {_UPSERT}", (last,))
+    conn.execute("UPDATE spend_rollup_mark SET last_id = ?", (last,))
 
 
 def install(conn: sqlite3.Connection) -> None:
-    """Create the table and its triggers, and roll up the turns already there."""
+    """Create the table, its mark and triggers, and roll up the turns already there."""
     sums = ", ".join(f"{c} INTEGER NOT NULL" for c in COLUMNS)
     conn.execute(f"""CREATE TABLE spend_buckets (
         session_id TEXT NOT NULL, project TEXT NOT NULL, bucket TEXT NOT NULL, model TEXT NOT NULL,
         speed TEXT NOT NULL, turns INTEGER NOT NULL, first_ts TEXT, last_ts TEXT, {sums},
         PRIMARY KEY ({', '.join(KEY)})) WITHOUT ROWID""")
     conn.execute("CREATE INDEX spend_buckets_bucket ON spend_buckets(bucket)")
-    conn.execute(f"CREATE TRIGGER spend_buckets_delete AFTER DELETE ON turns BEGIN {_remove_one('OLD')} END")
+    conn.execute("CREATE TABLE spend_rollup_mark (one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER NOT NULL)")
+    conn.execute("INSERT INTO spend_rollup_mark VALUES (1, 0)")
+    rolled = f"OLD.id <= {_MARK}"  # a pending turn is read from `turns` as it is, and rolled up as it is then
+    conn.execute(f"CREATE TRIGGER spend_buckets_delete AFTER DELETE ON turns WHEN {rolled} "
+                 f"BEGIN {_remove_one('OLD')} END")
     watched = ("session_id", "project", "ts", "model", "speed", *FIELDS)
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
-    conn.execute(f"CREATE TRIGGER spend_buckets_update AFTER UPDATE OF {', '.join(watched)} ON turns WHEN {changed} "
-                 f"BEGIN {_remove_one('OLD')} {_add_one('NEW')} END")
-    for statement in _add_rows("true"):
-        conn.execute(statement)
-
-
-@contextmanager
-def bulk_insert(conn: sqlite3.Connection) -> Generator[None]:
-    """Inside a write transaction: the turns inserted in the block are rolled up at its end, grouped.
-
-    Only inserts belong in the block: new rows are those above the largest id at its start, which a delete of the
-    last rows would let an insert reuse.
-    """
-    last = conn.execute("SELECT IFNULL(MAX(id), 0) FROM turns").fetchone()[0]
-    yield
-    for statement in _add_rows("id > ?"):
-        conn.execute(statement, (last,))
+    conn.execute(f"CREATE TRIGGER spend_buckets_update AFTER UPDATE OF {', '.join(watched)} ON turns "
+                 f"WHEN {rolled} AND ({changed}) BEGIN {_remove_one('OLD')} {_add_one('NEW')} END")
+    catch_up(conn)

@@ -56,13 +56,13 @@ def load(pg: Any, filters: Filters, exclude: tuple[str, str] | None = None, *, t
     agents = pg.execute(f"""SELECT session_id, agent_id, agent_type FROM thrifty_agents
                             WHERE session_id IN (SELECT t.session_id FROM thrifty_turns t{where})""", params).fetchall()
     with transaction(mem):
-        with rollup.bulk_insert(mem):
-            mem.executemany(
-                """INSERT INTO turns (message_id, request_id, user_name, host, session_id, project, agent_id,
-                       file_id, line_offset, ts, model, speed, is_sidechain, input_tokens, output_tokens,
-                       cache_write_5m_tokens, cache_write_1h_tokens, cache_read_tokens)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                ((None if r[0].startswith("~") else r[0], *r[1:7], file_id(r[7]), *r[8:]) for r in turns))
+        mem.executemany(
+            """INSERT INTO turns (message_id, request_id, user_name, host, session_id, project, agent_id, file_id,
+                   line_offset, ts, model, speed, is_sidechain, input_tokens, output_tokens, cache_write_5m_tokens,
+                   cache_write_1h_tokens, cache_read_tokens)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            ((None if r[0].startswith("~") else r[0], *r[1:7], file_id(r[7]), *r[8:]) for r in turns))
+        rollup.catch_up(mem)
         mem.executemany(
             """INSERT OR IGNORE INTO tool_calls (tool_use_id, message_id, session_id, agent_id, file_id, line_offset,
                    ts, name, plugin, server, tool) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
