@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from thrifty.paths import data_dir
+from thrifty.paths import data_dir, write_atomic
 
 STAMP = "thrifty-deps.sha256"
+VOUCHED = "thrifty-launch.ok"  # bin/thrifty's warm path (`vouch_for`)
 INSTALL_TIMEOUT_S = 600
 BUILD_WAIT_S = 2 * INSTALL_TIMEOUT_S + 60  # venv + pip, then the byte-compiling, each bounded by INSTALL_TIMEOUT_S
 # The SessionStart hook waits no longer than its own timeout in hooks/hooks.json (600 s) allows, with a margin; past
@@ -63,17 +64,27 @@ def is_current(venv_dir: Path, expected: str) -> bool:
 
 
 def vouch_for(venv_dir: Path, root: Path) -> None:
-    """Make the current venv's stamp newer than this plugin version's pyproject.toml, so bin/thrifty execs the venv
-    without this launcher from now on (an update with the same dependencies keeps the venv but not its mtimes)."""
-    stamp = venv_dir / STAMP
+    """Record, for bin/thrifty's warm path, that plugin `root`'s dependency fingerprint matched the current venv.
+
+    VOUCHED holds the venv interpreter's real path (a python3 upgrade that moves it ends every vouch), then one
+    plugin root per line (plugin versions share the venv), and is kept newer than `root`'s pyproject.toml (an edit of
+    it ends this root's vouch). A build removes it. bin/thrifty execs the venv itself only when all three hold.
+    """
+    path = venv_dir / VOUCHED
+    interpreter = os.path.realpath(venv_python(venv_dir))
     try:
-        # Whole seconds: sh's `-nt` compares them in some shells (dash).
-        release = int((root / "pyproject.toml").stat().st_mtime)
-        if int(stamp.stat().st_mtime) <= release:
+        lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+        if lines[:1] != [interpreter]:
+            lines = [interpreter]
+        if str(root) not in lines[1:]:
+            lines.append(str(root))
+            write_atomic(path, "\n".join(lines) + "\n")
+        release = int((root / "pyproject.toml").stat().st_mtime)  # whole seconds: dash's `-nt` compares those
+        if int(path.stat().st_mtime) <= release:
             moment = max(time.time(), release + 1)
-            os.utime(stamp, (moment, moment))
+            os.utime(path, (moment, moment))
     except OSError:
-        pass  # read-only data dir: the launcher keeps checking, which costs time but nothing else
+        pass  # a read-only data dir: every start takes the launcher, which costs time but nothing else
 
 
 @contextmanager
@@ -183,6 +194,7 @@ def build_venv(root: Path, data: Path) -> None:
         if is_current(venv_dir, expected):  # built by whoever held the lock before us
             return
         (venv_dir / STAMP).unlink(missing_ok=True)
+        (venv_dir / VOUCHED).unlink(missing_ok=True)
         _install(venv_dir, deps, data / "setup.log")
         _precompile(venv_dir, root, data / "setup.log")
         (venv_dir / STAMP).write_text(expected + "\n", encoding="utf-8")
