@@ -259,3 +259,14 @@ async def test_the_server_advertises_tools_alone_so_the_client_adds_no_resource_
                 await client.list_resources()
     assert capabilities.tools is not None
     assert capabilities.resources is None and capabilities.prompts is None
+
+
+def test_an_sdk_that_hides_its_handlers_still_gets_a_server(caplog: pytest.LogCaptureFixture) -> None:
+    from mcp.server.mcpserver import MCPServer
+
+    from thrifty.app import _serve_tools_only
+
+    server = MCPServer("probe")
+    del server._lowlevel_server  # pyright: ignore[reportAttributeAccessIssue]  # as a later SDK might name it
+    _serve_tools_only(server)
+    assert "resources/list stays served" in caplog.text
