@@ -120,6 +120,14 @@ def test_the_rollup_answers_as_the_turns_do_after_inserts_updates_and_deletes(tm
     assert conn.execute("SELECT last_id FROM spend_rollup_mark").fetchone()[0] == 599  # 600 was deleted
     assert _agree(conn, days) > 200
 
+    # A rewritten transcript's newest turns deleted, and new ones inserted: SQLite gives them the freed ids.
+    conn.execute("DELETE FROM turns WHERE id > 580")
+    _insert(conn, [_turn(rng, i) for i in range(1000, 1030)])
+    assert conn.execute("SELECT MIN(id) FROM turns WHERE message_id >= 'msg_1000'").fetchone()[0] <= 599
+    assert _agree(conn, days) > 200
+    rollup.catch_up(conn)
+    assert _agree(conn, days) > 200
+
 
 def test_the_migration_rolls_up_the_turns_already_in_the_ledger(tmp_path: Path) -> None:
     path = tmp_path / "ledger.db"
@@ -165,7 +173,7 @@ def test_ingested_transcripts_roll_up_to_what_their_turns_say(tmp_path: Path, wo
 # sha256 of the schema m008 creates (below). Migrations are frozen once shipped, and m008 runs rollup.install: a
 # change to that SQL would give new ledgers another rollup than upgraded ones. Change it in a new migration that
 # rebuilds the table (and its triggers), then update this.
-M008_SCHEMA = "6c808459e77c94ed027dc4c62d818fa3097f6eab0e6174242b4c058fbfab01b4"
+M008_SCHEMA = "3bd45d2bc57d9318019b21467f7c1c911a205ec58abb28512cc1cbd6aecfa4e1"
 
 
 def test_the_schema_m008_creates_is_the_one_it_shipped_with(tmp_path: Path) -> None:

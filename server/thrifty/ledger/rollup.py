@@ -133,8 +133,12 @@ def install(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE spend_rollup_mark (one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER NOT NULL)")
     conn.execute("INSERT INTO spend_rollup_mark VALUES (1, 0)")
     rolled = f"OLD.id <= {_MARK}"  # a pending turn is read from `turns` as it is, and rolled up as it is then
+    # Deleting the newest turns lets SQLite give their ids to the next inserts: the mark comes down to the newest id
+    # left, or those would pass for rolled up.
+    newest = "(SELECT IFNULL(MAX(id), 0) FROM turns)"
     conn.execute(f"CREATE TRIGGER spend_buckets_delete AFTER DELETE ON turns WHEN {rolled} "
-                 f"BEGIN {_remove_one('OLD')} END")
+                 f"BEGIN {_remove_one('OLD')} "
+                 f"UPDATE spend_rollup_mark SET last_id = {newest} WHERE last_id > {newest}; END")
     watched = ("session_id", "project", "ts", "model", "speed", *FIELDS)
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
     conn.execute(f"CREATE TRIGGER spend_buckets_update AFTER UPDATE OF {', '.join(watched)} ON turns "
