@@ -8,9 +8,9 @@ is exact too.
 `spend_rollup_mark.last_id` is the highest turn id rolled up. Turns above it are pending: readers add them from
 `turns` (`pending`), so a read is exact whoever wrote them, an older version still running in a session started
 before an update included. Writers roll pending turns up after they insert (`catch_up`, one grouped statement; a
-per-row insert trigger, even one that does nothing, made a first ingest of 137 MB about 10% slower). Updates and
+per-row insert trigger, even one that does nothing, cost a first ingest of 137 MB 7 to 10%). Updates and
 deletes of rolled-up turns are kept by triggers. No writer uses INSERT OR REPLACE on `turns`: its implicit deletes
-bypass delete triggers.
+bypass delete triggers; and no writer changes a turn's id.
 
 The long-context tier thresholds are those of `pricing` when m008 shipped (200,000 per field, 100,000 per
 prompt). m008 runs `install`, so its SQL is frozen like a migration (a test holds its hash): a change, thresholds
@@ -77,15 +77,17 @@ def _add_one(row: str) -> str:
     return f"{_INSERT} VALUES ({', '.join([*_key(row), '1', f'{row}.ts', f'{row}.ts', *_values(row)])}) {_UPSERT};"
 
 
-def _remove_one(row: str) -> str:
-    """Take the turn `row` out of its bucket; the span is found again among the bucket's remaining turns."""
+def _remove_one(row: str, guard: str = "") -> str:
+    """Take the turn `row` out of its bucket (when `guard`, SQL, also holds); the span is found again among the
+    bucket's remaining turns."""
     start, end = _bucket_span(row)
     _, _, _, model, speed = _key(row)
     # session and ts range first: turns_session (session_id, ts) serves them; pending turns are not in the bucket
     span = (f"FROM turns t WHERE t.session_id = {row}.session_id AND t.ts >= {start} AND t.ts < {end} "
             f"AND t.project = {row}.project AND IFNULL(t.model, '') = {model} AND IFNULL(t.speed, '') = {speed} "
             f"AND t.id <= {_MARK}")
-    where = " AND ".join(f"{column} = {value}" for column, value in zip(KEY, _key(row), strict=True))
+    where = " AND ".join([*(f"{column} = {value}" for column, value in zip(KEY, _key(row), strict=True)),
+                          *([guard] if guard else [])])
     update = ", ".join(["turns = turns - 1", f"first_ts = (SELECT MIN(t.ts) {span})",
                         f"last_ts = (SELECT MAX(t.ts) {span})",
                         *(f"{c} = {c} - {v}" for c, v in zip(COLUMNS, _values(row), strict=True))])
@@ -95,8 +97,10 @@ def _remove_one(row: str) -> str:
 def _grouped(condition: str, count: str = "COUNT(*)", values: list[str] | None = None) -> str:
     """The turns matching `condition`, one row per KEY in ROW's layout."""
     sums = ", ".join(f"SUM({v})" if v != "0" else "0" for v in (values or _values("turns")))
-    return (f"SELECT {', '.join(_key('turns'))}, {count}, MIN(ts), MAX(ts), {sums} FROM turns WHERE {condition} "
-            "GROUP BY 1, 2, 3, 4, 5")
+    # NOT INDEXED: the conditions include an id range, which the rowid serves; left to choose, SQLite took a
+    # project or day index and read every turn of it.
+    return (f"SELECT {', '.join(_key('turns'))}, {count}, MIN(ts), MAX(ts), {sums} FROM turns NOT INDEXED "
+            f"WHERE {condition} GROUP BY 1, 2, 3, 4, 5")
 
 
 def pending(condition: str) -> str:
@@ -133,11 +137,12 @@ def install(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE spend_rollup_mark (one INTEGER PRIMARY KEY CHECK (one = 1), last_id INTEGER NOT NULL)")
     conn.execute("INSERT INTO spend_rollup_mark VALUES (1, 0)")
     rolled = f"OLD.id <= {_MARK}"  # a pending turn is read from `turns` as it is, and rolled up as it is then
-    # Deleting the newest turns lets SQLite give their ids to the next inserts: the mark comes down to the newest id
-    # left, or those would pass for rolled up.
+    # Deleting the newest turns, rolled up or pending, lets SQLite give their ids to the next inserts: the mark comes
+    # down to the newest id left, or those would pass for rolled up. In one trigger, after the bucket's update, so
+    # the guard sees the mark as it was.
     newest = "(SELECT IFNULL(MAX(id), 0) FROM turns)"
-    conn.execute(f"CREATE TRIGGER spend_buckets_delete AFTER DELETE ON turns WHEN {rolled} "
-                 f"BEGIN {_remove_one('OLD')} "
+    conn.execute(f"CREATE TRIGGER spend_buckets_delete AFTER DELETE ON turns "
+                 f"BEGIN {_remove_one('OLD', rolled)} "
                  f"UPDATE spend_rollup_mark SET last_id = {newest} WHERE last_id > {newest}; END")
     watched = ("session_id", "project", "ts", "model", "speed", *FIELDS)
     changed = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in watched)
