@@ -93,6 +93,19 @@ def median_seconds(fn: Callable[[], object], repeat: int = 5, warmup: int = 1) -
     return statistics.median(times)
 
 
+def interleaved_medians(subject: Callable[[], object], reference: Callable[[], object], repeat: int
+                        ) -> tuple[float, float]:
+    """Median wall times of `subject` and `reference`, each run once first, then run in turns so that a noisy
+    neighbour slows both alike."""
+    subject()
+    reference()
+    subject_times, reference_times = [], []
+    for _ in range(repeat):
+        subject_times.append(median_seconds(subject, repeat=1, warmup=0))
+        reference_times.append(median_seconds(reference, repeat=1, warmup=0))
+    return statistics.median(subject_times), statistics.median(reference_times)
+
+
 def run_command(cmd: Sequence[str], env: Mapping[str, str] | None = None) -> Callable[[], object]:
     """A callable running `cmd` to completion (output discarded), for `median_seconds`."""
     def go() -> object:

@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchmarks import SERVER_DIR, Figure, base_python, median_seconds, run_command
+from benchmarks import SERVER_DIR, Figure, base_python, interleaved_medians, run_command
 from fixtures_gen.hooks import hook_command
 from fixtures_gen.synth import Session, realistic_session
 
@@ -106,15 +106,7 @@ def _pre_tool_use(session: Session, cwd: Path, env: dict[str, str], repeat: int,
         if done.returncode or b"deny" in done.stdout:
             raise RuntimeError(f"unexpected hook answer: {done.stdout[:300]!r} {done.stderr[:300]!r}")
 
-    bare = run_command([python, "-c", "import json, sqlite3"], env=env)
-    bare()
-    hook()
-    # Interleave the two so a noisy neighbour slows both alike.
-    hook_times, bare_times = [], []
-    for _ in range(repeat):
-        hook_times.append(median_seconds(hook, repeat=1, warmup=0))
-        bare_times.append(median_seconds(bare, repeat=1, warmup=0))
-    return statistics.median(hook_times), statistics.median(bare_times)
+    return interleaved_medians(hook, run_command([python, "-c", "import json, sqlite3"], env=env), repeat)
 
 
 def _post_tool_use(session: Session, cwd: Path, env: dict[str, str], repeat: int) -> float:

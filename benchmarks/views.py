@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import SERVER_DIR, Figure, base_python, median_seconds, run_command
+from benchmarks import SERVER_DIR, Figure, base_python, interleaved_medians, median_seconds, run_command
+from fixtures_gen.hooks import statusline_command
 from fixtures_gen.synth import Session, append_line, dumps, write_history
 
 SECTION = "views"
@@ -76,19 +76,13 @@ def _statusline(session: Session, env: dict[str, str], repeat: int) -> tuple[flo
                         "content": [{"type": "text", "text": "ok"}],
                         "usage": {"input_tokens": 3, "output_tokens": 5, "cache_read_input_tokens": 100,
                                   "cache_creation_input_tokens": 0}}}))
-        done = subprocess.run([python, "-m", "thrifty.statusline"], input=event, env=env, capture_output=True,
-                              check=True)
+        done = subprocess.run(statusline_command(python), input=event, env=env, capture_output=True, check=True)
         if not done.stdout.startswith(b"thrifty $"):
             raise RuntimeError(f"unexpected status line: {done.stdout[:200]!r}")
 
-    bare = run_command([python, "-c", "import json, sqlite3"], env=env)
-    one_more_line_then_statusline()
-    bare()
-    line_times, bare_times = [], []
-    for _ in range(repeat):
-        line_times.append(median_seconds(one_more_line_then_statusline, repeat=1, warmup=0))
-        bare_times.append(median_seconds(bare, repeat=1, warmup=0))
+    line_s, bare_s = interleaved_medians(one_more_line_then_statusline,
+                                         run_command([python, "-c", "import json, sqlite3"], env=env), repeat)
     log = Path(env["THRIFTY_DATA_DIR"]) / "hooks.log"
     if log.exists():
         raise RuntimeError(f"the status line logged errors during the benchmark: {log.read_text('utf-8')[-500:]}")
-    return statistics.median(line_times), statistics.median(bare_times)
+    return line_s, bare_s

@@ -14,7 +14,7 @@ import pytest
 from harness import E2E, ClaudeRun, Script, Usage, reply, tool_use
 
 from fixtures_gen.chromium import Browser, headless_browser
-from fixtures_gen.hooks import SERVER_DIR, base_python
+from fixtures_gen.hooks import SERVER_DIR, statusline_command
 from fixtures_gen.report_page import FIGURES_JS, TREE_JS, mismatches, view_json
 from thrifty.money import usd
 
@@ -68,7 +68,7 @@ def test_status_line_of_a_real_session_counts_its_subagent(e2e: E2E, project: Pa
     event = {"session_id": run.session_id, "transcript_path": str(run.transcript), "cwd": str(project),
              "workspace": {"current_dir": str(project), "project_dir": str(project)},
              "cost": {"total_cost_usd": run.total_cost_usd}}
-    done = subprocess.run([base_python(), "-m", "thrifty.statusline"], input=json.dumps(event).encode(),
+    done = subprocess.run(statusline_command(), input=json.dumps(event).encode(),
                           env={**env, "PYTHONPATH": str(SERVER_DIR), "NO_COLOR": "1"}, capture_output=True,
                           check=True, timeout=60)
     agents = view_json("agents", "--session", run.session_id)["agents"]

@@ -31,6 +31,16 @@ def hook_command(event_name: str, python: str | None = None) -> list[str]:
     raise KeyError(f"hooks/hooks.json runs no hook for {event_name!r}")
 
 
+def statusline_command(python: str | None = None) -> list[str]:
+    """The command bin/thrifty execs for `thrifty statusline` (its interpreter flags included), with `python`
+    (default: `base_python()`) for `python3`."""
+    for line in (REPO / "bin" / "thrifty").read_text(encoding="utf-8").splitlines():
+        words = [w for w in shlex.split(line, comments=True) if "=" not in w]
+        if words[:2] == ["exec", "python3"] and "thrifty.statusline" in words:
+            return [python or base_python(), *words[2:]]
+    raise KeyError("bin/thrifty runs no status line module")
+
+
 def hook_env(options: Mapping[str, object] | None = None) -> dict[str, str]:
     """This test's environment for a hook, with userConfig options exported as Claude Code exports them."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLAUDE_PLUGIN_OPTION_")}

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from fixtures_gen.hooks import HOOK_TIMEOUT_S, base_python, hook_command, hook_env
+from fixtures_gen.hooks import HOOK_TIMEOUT_S, base_python, hook_command, hook_env, statusline_command
 from fixtures_gen.transcripts import Session, realistic_session
 from thrifty.cli import cli
 from thrifty.money import usd
@@ -39,7 +39,7 @@ def statusline(payload: bytes | str | dict[str, Any], options: dict[str, object]
         payload.encode() if isinstance(payload, str) else payload)
     env = hook_env(options)
     env["NO_COLOR"] = "1"
-    done = subprocess.run(command or [base_python(), "-m", "thrifty.statusline"], input=data, capture_output=True,
+    done = subprocess.run(command or statusline_command(), input=data, capture_output=True,
                           env=env, timeout=HOOK_TIMEOUT_S, check=False)
     assert done.returncode == 0 and done.stderr == b"", done.stderr
     lines = done.stdout.decode().splitlines()
