@@ -41,7 +41,7 @@ __all__ = [
 
 
 SHARE_AFTER_BYTES = 32 << 20  # new bytes before a forked helper pays for itself (about 0.1 s of parsing)
-MINE_SHARE = 0.45  # of the bytes, parsed here: this process also writes its rows while the helper still parses
+MINE_SHARE = 0.40  # of the bytes, parsed here: this process also writes its rows (and rolls them up) meanwhile
 
 
 class IngestStats:
