@@ -71,7 +71,8 @@ class _State:
 class _Read:
     """The new part of one file: its records and where the next read starts."""
 
-    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed", "implausible")
+    __slots__ = ("source", "based_on", "inode", "size", "start", "new_offset", "records", "malformed", "implausible",
+                 "meta")
 
     def __init__(self, source: FileSource, based_on: tuple[int, int, int] | None) -> None:
         self.source = source
@@ -79,6 +80,8 @@ class _Read:
         self.inode = self.size = self.start = self.new_offset = self.malformed = 0
         self.records: list[UsageRecord] = []
         self.implausible: list[tuple[int, str]] = []
+        # A new subagent file's (agentType, description), read with it outside the write lock; None: not read yet.
+        self.meta: tuple[str | None, str | None] | None = None
 
     @property
     def reset(self) -> bool:
@@ -221,6 +224,8 @@ def _read_new(source: FileSource, state: _State | None, stats: IngestStats) -> _
     read.records, read.malformed = found.result.records, found.result.malformed
     read.new_offset = found.next_offset
     read.implausible = found.result.implausible
+    if state is None and source.agent_id != MAIN_AGENT:
+        read.meta = read_meta(_meta_path(source.path, source.agent_id))
     stats.records += len(read.records)
     stats.malformed += read.malformed
     return read
@@ -331,8 +336,7 @@ def _write_tool_calls(conn: sqlite3.Connection, reads: list[_Read], file_ids: di
 
 def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
     """Subagent type and description from `agent-<id>.meta.json`, read once per agent (again while missing)."""
-    wanted = {(r.source.session_id, r.source.agent_id): r.source.path for r in reads
-              if r.source.agent_id != MAIN_AGENT}
+    wanted = {(r.source.session_id, r.source.agent_id): r for r in reads if r.source.agent_id != MAIN_AGENT}
     if not wanted:
         return
     known: set[tuple[str, str]] = set()
@@ -340,8 +344,8 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
         known.update(conn.execute(
             f"SELECT session_id, agent_id FROM agents WHERE agent_type IS NOT NULL "
             f"AND session_id IN ({', '.join('?' * len(sessions))})", sessions))
-    rows = [(session_id, agent_id, *read_meta(Path(path).with_name(f"agent-{agent_id}.meta.json")))
-            for (session_id, agent_id), path in wanted.items() if (session_id, agent_id) not in known]
+    rows = [(session_id, agent_id, *(read.meta or read_meta(_meta_path(read.source.path, agent_id))))
+            for (session_id, agent_id), read in wanted.items() if (session_id, agent_id) not in known]
     conn.executemany(
         """INSERT INTO agents (session_id, agent_id, agent_type, description) VALUES (?, ?, ?, ?)
            ON CONFLICT (session_id, agent_id) DO UPDATE SET agent_type = excluded.agent_type,
@@ -349,6 +353,9 @@ def _record_agents(conn: sqlite3.Connection, reads: list[_Read]) -> None:
         rows,
     )
 
+
+def _meta_path(transcript: str, agent_id: str) -> Path:
+    return Path(transcript).with_name(f"agent-{agent_id}.meta.json")
 
 
 def record_implausible(conn: sqlite3.Connection, reads: list[_Read]) -> int:
